@@ -1,0 +1,33 @@
+# make run: install into .venv, load the sample release into SQLite, serve on http://127.0.0.1:5232
+# make test: the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+# make bench: the benchmarks, results in bench/results/
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5232
+
+.PHONY: run test bench install lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"
+	$(BIN)/settlecal serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

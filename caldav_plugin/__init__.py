@@ -1,0 +1,1 @@
+"""Read-only CalDAV collections of IATA settlement calendars, generated from a SQL database."""

@@ -1,0 +1,1 @@
+"""The database the plugin reads and the importer writes."""

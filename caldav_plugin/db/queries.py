@@ -1,0 +1,197 @@
+"""Every read of the database that the server and the admin command share.
+
+Functions take the session first and return plain values, never ORM objects that could lazy-load
+after their session is gone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterator
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
+from caldav_plugin.settlement import CalendarFilter, CalendarKey, Frequency, Kind, System
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CalendarSummary:
+    key: CalendarKey
+    revision: int
+    periods: int
+    key_dates: int
+    first: datetime.date | None
+    last: datetime.date | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReleaseSummary:
+    id: int
+    action: str
+    file_name: str | None
+    sha256: str | None
+    created_at: datetime.datetime
+    operator: str
+    note: str | None
+    rows: int
+    calendars: int
+    added: int
+    moved: int
+    changed: int
+    removed: int
+    undoes_id: int | None
+    undone_by_id: int | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.action == "import" and self.undone_by_id is None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredChange:
+    """One row of the change log, with the key date it speaks of."""
+
+    calendar: CalendarKey
+    period: str
+    kind: str
+    action: str
+    old: tuple[datetime.date | None, datetime.date | None, str | None, str | None]
+    new: tuple[datetime.date | None, datetime.date | None, str | None, str | None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PeriodInForce:
+    """A period with its key dates in force: {kind: (date, cut-off)}."""
+
+    calendar: CalendarKey
+    code: str
+    start: datetime.date
+    end: datetime.date
+    remarks: str | None
+    dates: dict[Kind, tuple[datetime.date, str | None]]
+
+
+def calendar_key(row: tuple[str, str, str, str]) -> CalendarKey:
+    system, country, currency, frequency = row
+    return CalendarKey(System(system), country, currency, Frequency(frequency))
+
+
+def filter_calendars(query: Select, where: CalendarFilter) -> Select:  # type: ignore[type-arg]
+    for column, value in (
+        (Calendar.system, where.system),
+        (Calendar.country, where.country),
+        (Calendar.currency, where.currency),
+        (Calendar.frequency, where.frequency),
+    ):
+        if value is not None:
+            query = query.where(column == str(value))
+    return query
+
+
+def current_revision(session: Session) -> int:
+    """The newest revision; 0 for an empty database."""
+    return session.scalar(select(func.max(Release.id))) or 0
+
+
+def calendars(session: Session, where: CalendarFilter = CalendarFilter()) -> list[CalendarSummary]:
+    """The calendars that match, with counts of their periods and key dates in force, by key."""
+    live = and_(KeyDate.calendar_id == Calendar.id, KeyDate.removed.is_(False))
+    query = filter_calendars(
+        select(
+            Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Calendar.revision,
+            func.count(func.distinct(KeyDate.period_id)), func.count(KeyDate.id),
+            func.min(KeyDate.date), func.max(KeyDate.end),
+        )
+        .outerjoin(KeyDate, live)
+        .group_by(Calendar.id),
+        where,
+    )
+    summaries = [
+        CalendarSummary(calendar_key(row[:4]), row[4], row[5], row[6], row[7], row[8])
+        for row in session.execute(query)
+    ]
+    return sorted(summaries, key=lambda summary: summary.key)
+
+
+def releases(session: Session) -> list[ReleaseSummary]:
+    """Every release, newest first."""
+    return [_release_summary(row) for row in session.execute(_release_query().order_by(Release.id.desc()))]
+
+
+def release(session: Session, release_id: int) -> ReleaseSummary | None:
+    row = session.execute(_release_query().where(Release.id == release_id)).one_or_none()
+    return None if row is None else _release_summary(row)
+
+
+def latest_release_in_force(session: Session) -> ReleaseSummary | None:
+    """The newest import that no rollback has undone: what `rollback` undoes next."""
+    query = _release_query().where(Release.action == "import").order_by(Release.id.desc())
+    for row in session.execute(query):
+        summary = _release_summary(row)
+        if summary.in_force:
+            return summary
+    return None
+
+
+def release_changes(session: Session, release_id: int) -> Iterator[StoredChange]:
+    """The change log of one release, by calendar, then in the order it was written."""
+    query = (
+        select(
+            Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+            Period.code, KeyDate.kind, Change.action,
+            Change.old_date, Change.old_end, Change.old_cutoff, Change.old_remarks,
+            Change.new_date, Change.new_end, Change.new_cutoff, Change.new_remarks,
+        )
+        .join(KeyDate, Change.key_date_id == KeyDate.id)
+        .join(Period, KeyDate.period_id == Period.id)
+        .join(Calendar, KeyDate.calendar_id == Calendar.id)
+        .where(Change.release_id == release_id)
+        .order_by(Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Change.id)
+    )
+    for row in session.execute(query):
+        yield StoredChange(calendar_key(row[:4]), row[4], row[5], row[6], tuple(row[7:11]), tuple(row[11:15]))
+
+
+def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter()) -> Iterator[PeriodInForce]:
+    """Each period that has key dates in force, by calendar, then by start date."""
+    query = filter_calendars(
+        select(
+            Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+            Period.id, Period.code, Period.start, Period.end, Period.remarks,
+            KeyDate.kind, KeyDate.date, KeyDate.cutoff,
+        )
+        .join(Period, Period.calendar_id == Calendar.id)
+        .join(KeyDate, and_(KeyDate.period_id == Period.id, KeyDate.removed.is_(False)))
+        .order_by(Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+                  Period.start, Period.code),
+        where,
+    )
+    period: PeriodInForce | None = None
+    period_id = None
+    for row in session.execute(query):
+        if row[4] != period_id:
+            if period is not None:
+                yield period
+            period_id = row[4]
+            period = PeriodInForce(calendar_key(row[:4]), row[5], row[6], row[7], row[8], {})
+        assert period is not None
+        period.dates[Kind(row[9])] = (row[10], row[11])
+    if period is not None:
+        yield period
+
+
+def _release_query() -> Select:  # type: ignore[type-arg]
+    undoing = aliased(Release)
+    return select(Release, undoing.id).outerjoin(undoing, undoing.undoes_id == Release.id)
+
+
+def _release_summary(row: tuple[Release, int | None]) -> ReleaseSummary:
+    release, undone_by = row
+    return ReleaseSummary(
+        release.id, release.action, release.file_name, release.sha256, release.created_at,
+        release.operator, release.note, release.rows, release.calendars, release.added,
+        release.moved, release.changed, release.removed, release.undoes_id, undone_by,
+    )

@@ -1,0 +1,1 @@
+"""The `settlecal` admin command: loads calendar releases into the database."""

@@ -1,0 +1,3 @@
+from importer.cli import cli
+
+cli(prog_name="settlecal")

@@ -1,0 +1,213 @@
+"""`settlecal`: the admin command. Each command resolves its options, calls one library function and
+prints the result; errors of the importer become click errors here and nowhere else."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import pathlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from caldav_plugin.db import queries
+from caldav_plugin.db.engine import DATABASE_URL_ENV, database_url, make_engine, reading
+from caldav_plugin.db.schema import upgrade
+from importer import release as releases_lib
+from importer import report
+from importer.errors import ImporterError, ReleaseInvalid
+from importer.export import export_release
+from importer.options import calendar_filter, calendar_filter_options, json_option
+from importer.release_file import ReleaseFormat, read_release
+
+
+@click.group()
+@click.option("--database", metavar="URL", envvar=DATABASE_URL_ENV, show_envvar=True,
+              help="SQLAlchemy URL of the database [default: the SQLite file under var/].")
+@click.version_option(package_name="settlecal")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """Settlement calendars: load IATA BSP and CASS calendar releases and serve them over CalDAV."""
+    ctx.obj = database_url(database)
+
+
+def _engine() -> Engine:
+    return make_engine(click.get_current_context().find_root().obj)
+
+
+@contextlib.contextmanager
+def _translated_errors(as_json: bool = False) -> Iterator[None]:
+    try:
+        yield
+    except ReleaseInvalid as error:
+        if as_json:
+            click.echo(report.to_json(report.problems_json(error)))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    except ImporterError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--note", help="A note kept with the release, e.g. why it was published.")
+@click.option("--format", "file_format", type=click.Choice([f.value for f in ReleaseFormat]),
+              help="The file's format [default: from its name, else from its content].")
+@click.option("--allow-extra-columns", is_flag=True, help="Ignore columns the release format does not define.")
+@click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who imports it.")
+@json_option
+def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None,
+            allow_extra_columns: bool, operator: str, as_json: bool) -> None:
+    """Validate a release file (CSV or XLSX) whole, then make it the truth for the calendars and years it holds.
+
+    Prints the change per calendar: key dates added, moved (old → new), changed and removed.
+    A file with any problem is rejected, listing every problem, and nothing is written.
+
+    Example:
+
+        settlecal import releases/2026-amendment-3.csv --note "Bank holiday 8 Dec"
+    """
+    with _translated_errors(as_json):
+        release_file = read_release(
+            file, format=ReleaseFormat(file_format) if file_format else None,
+            allow_extra_columns=allow_extra_columns,
+        )
+        with _progress(len(release_file.rows), enabled=not as_json) as progress:
+            outcome = releases_lib.import_release(
+                _engine(), release_file, operator=operator, note=note, dry_run=dry_run, progress=progress,
+            )
+    _echo_outcome(outcome, as_json)
+
+
+@cli.command()
+@click.option("--note", help="Why the release is undone.")
+@click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who rolls back.")
+@json_option
+def rollback(note: str | None, operator: str, as_json: bool) -> None:
+    """Undo the newest import still in force, as a new release: clients see the previous dates return.
+
+    Repeat it to step further back; re-import a file to redo it.
+
+    Example:
+
+        settlecal rollback --note "Published by mistake"
+    """
+    with _translated_errors():
+        outcome = releases_lib.rollback(_engine(), operator=operator, note=note)
+    _echo_outcome(outcome, as_json)
+
+
+@cli.command("releases")
+@json_option
+def releases_(as_json: bool) -> None:
+    """List every release, newest first, with its counts and whether it is still in force.
+
+    Example:
+
+        settlecal releases --json
+    """
+    engine = _engine()
+    upgrade(engine)
+    with reading(engine) as session:
+        found = queries.releases(session)
+    if as_json:
+        click.echo(report.to_json([report.release_json(r) for r in found]))
+    else:
+        _echo_lines(report.release_lines(found))
+
+
+@cli.group("release")
+def release_group() -> None:
+    """Inspect one release."""
+
+
+@release_group.command("show")
+@click.argument("release_id", metavar="ID", type=int)
+@json_option
+def release_show(release_id: int, as_json: bool) -> None:
+    """Show what release ID changed, per calendar.
+
+    Example:
+
+        settlecal release show 3
+    """
+    engine = _engine()
+    upgrade(engine)
+    with _translated_errors():
+        outcome = releases_lib.release_report(engine, release_id)
+    if as_json:
+        click.echo(report.to_json(report.outcome_json(outcome)))
+        return
+    assert outcome.release is not None
+    _echo_lines(report.release_lines([outcome.release]))
+    if outcome.release.note:
+        click.echo(f"note: {outcome.release.note}")
+    _echo_lines(report.outcome_lines(outcome))
+
+
+@cli.command()
+@calendar_filter_options
+@json_option
+def calendars(as_json: bool, **filters: Any) -> None:
+    """List the calendars, filtered like the portal: system, country, currency, frequency.
+
+    Example:
+
+        settlecal calendars --system BSP --country ES
+    """
+    engine = _engine()
+    upgrade(engine)
+    with reading(engine) as session:
+        found = queries.calendars(session, calendar_filter(**filters))
+    if as_json:
+        click.echo(report.to_json([report.calendar_json(s) for s in found]))
+    else:
+        _echo_lines(report.calendar_lines(found))
+
+
+@cli.command()
+@calendar_filter_options
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Where to write [default: standard output].")
+def export(output: Any, **filters: Any) -> None:
+    """Write calendars back as a CSV release; importing it again changes nothing.
+
+    Example:
+
+        settlecal export --system BSP --country ES -o es.csv
+    """
+    engine = _engine()
+    upgrade(engine)
+    export_release(engine, output, calendar_filter(**filters))
+
+
+@cli.command()
+def migrate() -> None:
+    """Create the database or bring its schema up to date (other commands do this themselves)."""
+    upgrade(_engine())
+    click.echo("The database schema is up to date.")
+
+
+@contextlib.contextmanager
+def _progress(rows: int, *, enabled: bool) -> Iterator[releases_lib.Progress | None]:
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    with click.progressbar(length=rows, label="Importing", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _echo_outcome(outcome: releases_lib.Outcome, as_json: bool) -> None:
+    if as_json:
+        click.echo(report.to_json(report.outcome_json(outcome)))
+    else:
+        _echo_lines(report.outcome_lines(outcome))
+
+
+def _echo_lines(lines: Any) -> None:
+    for line in lines:
+        click.echo(line)

@@ -1,0 +1,115 @@
+"""What a release changes in one calendar: pure, no I/O.
+
+A release is the truth for exactly the (calendar, year) pairs it holds, so a key date of such a pair
+that the release no longer has is removed, and key dates of other years are left alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+
+from caldav_plugin.settlement import CalendarKey, Kind
+from importer.release_rows import ReleaseRow
+
+
+class Action(enum.StrEnum):
+    ADDED = "added"
+    MOVED = "moved"  # its dates changed
+    CHANGED = "changed"  # only its cut-off time or its period's remarks changed
+    REMOVED = "removed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KeyDateState:
+    """Everything a release says about one key date. Remarks belong to the period's own key date."""
+
+    date: datetime.date
+    end: datetime.date
+    cutoff: str | None = None
+    remarks: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CurrentKeyDate:
+    """A key date as the database holds it: its period's year, its state, and whether it is removed."""
+
+    year: int
+    state: KeyDateState
+    removed: bool = False
+
+
+KeyDateId = tuple[str, Kind]  # (period code, kind): unique within a calendar, and the UID's basis
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KeyDateChange:
+    period: str
+    kind: Kind
+    action: Action
+    old: KeyDateState | None
+    new: KeyDateState | None
+
+    @property
+    def id(self) -> KeyDateId:
+        return (self.period, self.kind)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CalendarDiff:
+    calendar: CalendarKey
+    changes: tuple[KeyDateChange, ...]
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action is action)
+
+
+def format_cutoff(cutoff: datetime.time | None) -> str | None:
+    return None if cutoff is None else cutoff.strftime("%H:%M")
+
+
+def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:
+    """The key dates a release gives for one calendar, keyed by (period code, kind)."""
+    states: dict[KeyDateId, KeyDateState] = {}
+    for row in rows:
+        for kind, first, last, cutoff in row.key_dates():
+            remarks = row.remarks if kind is Kind.PERIOD else None
+            states[(row.period, kind)] = KeyDateState(first, last, format_cutoff(cutoff), remarks)
+    return states
+
+
+def diff_calendar(
+    calendar: CalendarKey,
+    current: Mapping[KeyDateId, CurrentKeyDate],
+    rows: Sequence[ReleaseRow],
+) -> CalendarDiff:
+    """The changes that make `current` match `rows` for the years the rows cover, in a stable order."""
+    incoming = incoming_states(rows)
+    years = {row.year for row in rows}
+    changes: list[KeyDateChange] = []
+    for key, new in incoming.items():
+        existing = current.get(key)
+        if existing is None or existing.removed:
+            changes.append(KeyDateChange(*key, Action.ADDED, None, new))
+        elif existing.state != new:
+            changes.append(KeyDateChange(*key, _action(existing.state, new), existing.state, new))
+    for key, existing in current.items():
+        if not existing.removed and existing.year in years and key not in incoming:
+            changes.append(KeyDateChange(*key, Action.REMOVED, existing.state, None))
+    changes.sort(key=_order)
+    return CalendarDiff(calendar, tuple(changes))
+
+
+def _action(old: KeyDateState, new: KeyDateState) -> Action:
+    return Action.MOVED if (old.date, old.end) != (new.date, new.end) else Action.CHANGED
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
+
+
+def _order(change: KeyDateChange) -> tuple[datetime.date, str, int]:
+    state = change.new or change.old
+    assert state is not None
+    return (state.date, change.period, _KIND_ORDER[change.kind])
