@@ -211,3 +211,24 @@ def _echo_outcome(outcome: releases_lib.Outcome, as_json: bool) -> None:
 def _echo_lines(lines: Any) -> None:
     for line in lines:
         click.echo(line)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5232, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port, printed at start).")
+def serve(host: str, port: int) -> None:
+    """Serve the calendars over CalDAV and HTTP (Radicale with the plugin and the web page) until Ctrl-C.
+
+    Clients log in as bsp or cass (any password) at http://HOST:PORT/, or subscribe to
+    http://HOST:PORT/bsp/es-eur-monthly.ics. For production run caldav_plugin.wsgi:application
+    under gunicorn (see config/gunicorn.conf.py).
+
+    Example:
+
+        settlecal serve --host 0.0.0.0 --port 5232
+    """
+    from caldav_plugin.serve import serve as serve_calendars  # imports Radicale: only when serving
+
+    serve_calendars(click.get_current_context().find_root().obj, host, port,
+                    announce=lambda line: click.echo(line, err=True))

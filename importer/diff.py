@@ -9,10 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from caldav_plugin.settlement import CalendarKey, Kind
 from importer.release_rows import ReleaseRow
+
+
+_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 
 
 class Action(enum.StrEnum):
@@ -70,6 +73,28 @@ def format_cutoff(cutoff: datetime.time | None) -> str | None:
     return None if cutoff is None else cutoff.strftime("%H:%M")
 
 
+def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:
+    """The canonical text of a period's key dates in force; None when it has none.
+
+    Equal fingerprints mean equal key dates, so a re-import skips a period whose stored fingerprint
+    equals `row_fingerprint` of its row without reading its key dates. Both functions must build
+    the same text: a test holds them together.
+    """
+    ordered = sorted(states, key=lambda item: _KIND_ORDER[item[0]])
+    return "|".join(
+        f"{kind}:{s.date}:{s.end}:{s.cutoff or ''}:{s.remarks or ''}" for kind, s in ordered
+    ) or None
+
+
+def row_fingerprint(row: ReleaseRow) -> str:
+    """`fingerprint` of the key dates a release row gives, built straight from the row (it is hot)."""
+    remarks = row.remarks or ""
+    return "|".join(
+        f"{kind}:{first}:{last}:{format_cutoff(cutoff) or ''}:{remarks if kind is Kind.PERIOD else ''}"
+        for kind, first, last, cutoff in row.key_dates()
+    )
+
+
 def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:
     """The key dates a release gives for one calendar, keyed by (period code, kind)."""
     states: dict[KeyDateId, KeyDateState] = {}
@@ -84,10 +109,15 @@ def diff_calendar(
     calendar: CalendarKey,
     current: Mapping[KeyDateId, CurrentKeyDate],
     rows: Sequence[ReleaseRow],
+    years: Set[int] | None = None,
 ) -> CalendarDiff:
-    """The changes that make `current` match `rows` for the years the rows cover, in a stable order."""
+    """The changes that make `current` match `rows` for `years` (by default the rows' years).
+
+    `current` and `rows` may both be limited to the periods that differ (see `fingerprint`).
+    """
     incoming = incoming_states(rows)
-    years = {row.year for row in rows}
+    if years is None:
+        years = {row.year for row in rows}
     changes: list[KeyDateChange] = []
     for key, new in incoming.items():
         existing = current.get(key)
@@ -105,8 +135,6 @@ def diff_calendar(
 def _action(old: KeyDateState, new: KeyDateState) -> Action:
     return Action.MOVED if (old.date, old.end) != (new.date, new.end) else Action.CHANGED
 
-
-_KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
 
 
 def _order(change: KeyDateChange) -> tuple[datetime.date, str, int]:

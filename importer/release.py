@@ -13,8 +13,10 @@ from caldav_plugin.db import queries
 from caldav_plugin.db.engine import reading, writing
 from caldav_plugin.db.schema import upgrade
 from caldav_plugin.settlement import CalendarKey, Kind
-from importer.apply import PeriodState, ReleaseWriter, calendar_ids, stored_key_dates, undo_changes
-from importer.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar
+from importer.apply import (
+    PeriodState, ReleaseWriter, StoredCalendar, calendar_ids, stored_key_dates, stored_periods, undo_changes,
+)
+from importer.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar, row_fingerprint
 from importer.errors import ImporterError
 from importer.release_file import ReleaseFile
 from importer.release_rows import ReleaseRow
@@ -108,11 +110,13 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None) -> Outco
         reports = []
         for key, changes in _changes_by_calendar(queries.release_changes(session, target.id)):
             diff = CalendarDiff(key, tuple(undo_changes(changes)))
-            periods = {
+            periods = stored_periods(session, ids[key])
+            stored = StoredCalendar(ids[key], periods, stored_key_dates(session, ids[key], periods))
+            restored = {
                 c.period: PeriodState(c.new.date, c.new.end, c.new.remarks)
                 for c in diff.changes if c.kind is Kind.PERIOD and c.new is not None
             }
-            writer.apply(key, diff, periods, stored_key_dates(session, ids[key]))
+            writer.apply(diff, restored, stored)
             reports.append(_report(diff, created=False))
         summary = _finish(session, writer)
     return Outcome(summary, tuple(reports))
@@ -147,16 +151,37 @@ def _diff_and_apply(
     ids = calendar_ids(session)
     reports = []
     for key, rows in by_calendar:
-        stored = stored_key_dates(session, ids[key]) if key in ids else {}
-        diff = diff_calendar(key, stored, rows)
+        stored, changed_rows = _differing(session, ids.get(key), rows)
+        diff = diff_calendar(key, stored.key_dates, changed_rows, {row.year for row in rows})
         if writer is not None:
-            periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks) for row in rows}
-            writer.apply(key, diff, periods, stored)
+            periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks) for row in changed_rows}
+            writer.apply(diff, periods, stored)
         if diff.changes:
-            reports.append(_report(diff, created=key not in ids))
+            reports.append(_report(diff, created=stored.id is None))
         if progress is not None:
             progress(len(rows))
     return tuple(reports)
+
+
+def _differing(session: Session, calendar_id: int | None, rows: list[ReleaseRow]) -> tuple[StoredCalendar, list[ReleaseRow]]:
+    """The rows whose period differs from the database, and the stored key dates of every period
+    that may change: those rows' periods, and periods in force of the rows' years that the rows lack."""
+    if calendar_id is None:
+        return StoredCalendar(None, {}, {}), rows
+    periods = stored_periods(session, calendar_id)
+    changed_rows = [
+        row for row in rows
+        if (period := periods.get(row.period)) is None or period.fingerprint != row_fingerprint(row)
+    ]
+    years = {row.year for row in rows}
+    codes = {row.period for row in rows}
+    vanished = [
+        code for code, period in periods.items()
+        if period.fingerprint is not None and period.year in years and code not in codes
+    ]
+    touched = [row.period for row in changed_rows if row.period in periods] + vanished
+    key_dates = stored_key_dates(session, calendar_id, periods, touched) if touched else {}
+    return StoredCalendar(calendar_id, periods, key_dates), changed_rows
 
 
 def _finish(session: Session, writer: ReleaseWriter) -> queries.ReleaseSummary | None:

@@ -85,6 +85,9 @@ class Period(Base):
     # The calendar year a release speaks for: the year of the period's end.
     year: Mapped[int]
     remarks: Mapped[Optional[str]] = mapped_column(Text)
+    # The canonical text of its key dates in force (importer.diff.fingerprint), None when it has
+    # none: a re-import compares these instead of re-reading every key date.
+    fingerprint: Mapped[Optional[str]] = mapped_column(Text)
 
     calendar: Mapped[Calendar] = relationship(back_populates="periods")
     key_dates: Mapped[list[KeyDate]] = relationship(back_populates="period")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
@@ -195,3 +196,119 @@ def _release_summary(row: tuple[Release, int | None]) -> ReleaseSummary:
         release.operator, release.note, release.rows, release.calendars, release.added,
         release.moved, release.changed, release.removed, release.undoes_id, undone_by,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads of the CalDAV server. Each takes plain values and returns frozen rows, so the plugin can
+# render and cache them after the session is gone.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CalendarState:
+    """A calendar as the server sees it: its identity and the last revision that changed it."""
+
+    id: int
+    key: CalendarKey
+    revision: int
+    modified_at: datetime.datetime  # when that revision was made
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EventRow:
+    """Everything one key date renders from, with the time of the revision that last changed it."""
+
+    period: str
+    period_start: datetime.date
+    period_end: datetime.date
+    remarks: str | None
+    kind: Kind
+    date: datetime.date
+    end: datetime.date
+    cutoff: str | None
+    sequence: int
+    revision: int
+    modified_at: datetime.datetime
+    removed: bool
+
+
+def calendar_state(session: Session, key: CalendarKey) -> CalendarState | None:
+    """One calendar by key, or None."""
+    query = _calendar_state_query().where(
+        Calendar.system == key.system.value, Calendar.country == key.country,
+        Calendar.currency == key.currency, Calendar.frequency == key.frequency.value,
+    )
+    row = session.execute(query).one_or_none()
+    return None if row is None else _calendar_state(row)
+
+
+def calendar_states(session: Session, system: System | None = None) -> list[CalendarState]:
+    """Every calendar (of one system), by key."""
+    query = _calendar_state_query()
+    if system is not None:
+        query = query.where(Calendar.system == system.value)
+    return sorted((_calendar_state(row) for row in session.execute(query)), key=lambda state: state.key)
+
+
+def events(
+    session: Session,
+    calendar_id: int,
+    *,
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+    since: int | None = None,
+    wanted: Iterable[tuple[str, str]] | None = None,
+) -> list[EventRow]:
+    """A calendar's key dates in force, ordered by date, period and kind.
+
+    `first`/`last` keep those whose days [date, end] touch [first, last]; `wanted` keeps the given
+    (period code, kind) pairs. `since` instead returns every key date changed after that revision,
+    removed ones included: the change set of a sync.
+    """
+    query = (
+        select(
+            Period.code, Period.start, Period.end, Period.remarks, KeyDate.kind, KeyDate.date,
+            KeyDate.end, KeyDate.cutoff, KeyDate.sequence, KeyDate.revision, Release.created_at,
+            KeyDate.removed,
+        )
+        .join(Period, KeyDate.period_id == Period.id)
+        .join(Release, KeyDate.revision == Release.id)
+        .where(KeyDate.calendar_id == calendar_id)
+        .order_by(KeyDate.date, Period.code, KeyDate.kind)
+    )
+    if since is not None:
+        query = query.where(KeyDate.revision > since)
+    else:
+        query = query.where(KeyDate.removed.is_(False))
+    if first is not None:
+        query = query.where(KeyDate.end >= first)
+    if last is not None:
+        query = query.where(KeyDate.date <= last)
+    if wanted is not None:
+        pairs = list(wanted)
+        if not pairs:
+            return []
+        query = query.where(tuple_(Period.code, KeyDate.kind).in_(pairs))
+    return [
+        EventRow(code, start, end, remarks, Kind(kind), date, last_day, cutoff, sequence, revision,
+                 _utc(created_at), removed)
+        for (code, start, end, remarks, kind, date, last_day, cutoff, sequence, revision, created_at,
+             removed) in session.execute(query)
+    ]
+
+
+def _calendar_state_query() -> Select:  # type: ignore[type-arg]
+    return select(
+        Calendar.id, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+        Calendar.revision, Release.created_at,
+    ).join(Release, Calendar.revision == Release.id)
+
+
+def _calendar_state(row: Any) -> CalendarState:
+    return CalendarState(row[0], calendar_key(row[1:5]), row[5], _utc(row[6]))
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    # SQLite hands timestamps back without their zone; the importer always writes UTC.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)

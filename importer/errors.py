@@ -1,0 +1,97 @@
+"""The importer's errors: one base class, and subclasses that carry what went wrong as data.
+
+`cli.py` turns them into messages and exit codes; nothing else should parse their text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+
+class ImporterError(Exception):
+    """Base of every importer error."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReleaseProblem:
+    """One thing wrong with a release file, located as precisely as the file allows.
+
+    `line` is the 1-based physical line where a CSV record starts (or the XLSX sheet row), and
+    `column` the 1-based position of the cell; either is None when the problem is not about one.
+    `message` says what was expected and what was found.
+    """
+
+    line: int | None
+    column: int | None
+    column_name: str | None
+    message: str
+
+    def __str__(self) -> str:
+        place = [f"line {self.line}"] if self.line is not None else []
+        if self.column is not None:
+            place.append(f"column {self.column}")
+        where = ", ".join(place)
+        if self.column_name is not None:
+            where = f"{where} ({self.column_name})" if where else self.column_name
+        return f"{where}: {self.message}" if where else self.message
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        """Whole-file problems first, then by line and column."""
+        return (self.line or 0, self.column or 0)
+
+
+class ReleaseInvalid(ImporterError):
+    """The file was read but its content is not a valid release; `problems` lists all of it."""
+
+    def __init__(self, file: str, problems: Sequence[ReleaseProblem]):
+        self.file = file
+        self.problems = tuple(sorted(problems, key=lambda problem: problem.sort_key))
+        super().__init__(file, self.problems)
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        lines = [f"{self.file}: {count} problem{'' if count == 1 else 's'}"]
+        lines.extend(self._compiler_style(problem) for problem in self.problems)
+        return "\n".join(lines)
+
+    def _compiler_style(self, problem: ReleaseProblem) -> str:
+        place = "".join(
+            f":{number}" for number in (problem.line, problem.column) if number is not None
+        )
+        name = f" {problem.column_name}:" if problem.column_name is not None else ""
+        return f"{self.file}{place}:{name} {problem.message}"
+
+
+class ReleaseUnreadable(ImporterError):
+    """The file cannot be read as a release at all (so its content was never checked)."""
+
+    def __init__(self, file: str, reason: str):
+        self.file = file
+        self.reason = reason
+        super().__init__(file, reason)
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.reason}"
+
+
+class ReleaseNotFound(ReleaseUnreadable):
+    """No file (or a directory) at the given path."""
+
+
+class ReleaseFormatUnknown(ReleaseUnreadable):
+    """Neither CSV nor XLSX, or an XLSX that is not a readable workbook."""
+
+
+class ReleaseNotUtf8(ReleaseUnreadable):
+    """A CSV whose bytes are not UTF-8; `offset` (0-based) and `line` locate the first bad byte."""
+
+    def __init__(self, file: str, offset: int, line: int, found: bytes):
+        self.offset = offset
+        self.line = line
+        super().__init__(
+            file,
+            f"line {line}: expected UTF-8 text, got byte {found.hex(' ')} at byte offset {offset}"
+            " (save the file as 'CSV UTF-8')",
+        )

@@ -1,0 +1,30 @@
+"""Small hand-written releases whose every date the tests can reason about."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+
+HEADER = (
+    "system,country,currency,frequency,period,period_start,period_end,submission,billing,"
+    "remittance,remittance_cutoff,settlement,correction_cutoff,dispute_deadline,remarks"
+)
+
+# Two monthly periods of Spain's BSP: five key dates each (period, submission, billing, remittance, settlement).
+ES_2026 = [
+    "BSP,ES,EUR,monthly,2026-01,2026-01-01,2026-01-31,2026-02-02,2026-02-05,2026-02-16,12:00,2026-02-17,,,",
+    "BSP,ES,EUR,monthly,2026-02,2026-02-01,2026-02-28,2026-03-02,2026-03-05,2026-03-16,12:00,2026-03-17,,,",
+]
+ES_2027 = [
+    "BSP,ES,EUR,monthly,2027-01,2027-01-01,2027-01-31,2027-02-01,2027-02-04,2027-02-16,12:00,2027-02-17,,,",
+]
+# January's billing a day later, and its remittance cut-off at 14:00 instead of 12:00.
+BILLING_MOVED = [
+    ES_2026[0].replace("2026-02-05", "2026-02-06").replace("12:00", "14:00"),
+    ES_2026[1],
+]
+
+
+def write_release(path: pathlib.Path, rows: Sequence[str]) -> pathlib.Path:
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
