@@ -14,14 +14,17 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
 from caldav_plugin.settlement import CalendarKey, Kind
-from importer.diff import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState, fingerprint
+from importer.diff import (
+    Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState, fingerprint, row_fingerprint,
+)
+from importer.release_rows import ReleaseRow
 
 # Rows buffered per table before they are written; bounds memory on million-row releases.
 _FLUSH_ROWS = 50_000
@@ -53,15 +56,12 @@ class PeriodState:
         return self.end.year
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class StoredPeriod:
-    id: int
-    state: PeriodState
-    fingerprint: str | None
+class StoredPeriod(NamedTuple):
+    """What a re-import needs of every period: a light tuple, since calendars hold thousands."""
 
-    @property
-    def year(self) -> int:
-        return self.state.year
+    id: int
+    year: int
+    fingerprint: str | None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,10 +76,11 @@ class StoredKeyDate:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class StoredCalendar:
-    """What the database holds of one calendar: every period, and the key dates of some or all."""
+    """What the database holds of one calendar: every period, and in full only those that may change."""
 
     id: int | None
     periods: dict[str, StoredPeriod]
+    states: dict[str, PeriodState]
     key_dates: dict[KeyDateId, StoredKeyDate]
 
 
@@ -88,34 +89,48 @@ def calendar_ids(session: Session) -> dict[CalendarKey, int]:
 
 
 def stored_periods(session: Session, calendar_id: int) -> dict[str, StoredPeriod]:
-    query = select(_period.c.code, _period.c.id, _period.c.start, _period.c.end, _period.c.remarks,
-                   _period.c.fingerprint).where(_period.c.calendar_id == calendar_id)
-    return {
-        code: StoredPeriod(id_, PeriodState(start, end, remarks), fp)
-        for code, id_, start, end, remarks, fp in session.connection().execute(query)
-    }
+    query = select(_period.c.code, _period.c.id, _period.c.year, _period.c.fingerprint).where(
+        _period.c.calendar_id == calendar_id
+    )
+    return {code: StoredPeriod(id_, year, fp) for code, id_, year, fp in session.connection().execute(query)}
 
 
-def stored_key_dates(
-    session: Session, calendar_id: int, periods: Mapping[str, StoredPeriod], codes: Collection[str] | None = None
-) -> dict[KeyDateId, StoredKeyDate]:
-    """The key dates of a calendar's periods named by `codes` (all by default), removed ones too:
-    they keep their UID's SEQUENCE if they come back."""
-    query = select(_key_date.c.period_id, _key_date.c.kind, _key_date.c.id, _key_date.c.sequence,
-                   _key_date.c.date, _key_date.c.end, _key_date.c.cutoff, _key_date.c.removed)
-    if codes is not None and len(codes) <= _MAX_NAMED_PERIODS:
-        query = query.where(_key_date.c.period_id.in_([periods[code].id for code in codes]))
+def stored_calendar(
+    session: Session, calendar_id: int, periods: dict[str, StoredPeriod], codes: Collection[str] | None = None
+) -> StoredCalendar:
+    """A calendar with the state and key dates of the periods named by `codes` (all by default).
+
+    Removed key dates come too: they keep their UID's SEQUENCE if they come back.
+    """
+    if codes is not None and not codes:
+        return StoredCalendar(calendar_id, periods, {}, {})
+    states, key_dates = _period_contents(session, calendar_id, [periods[code].id for code in codes] if codes else None)
+    return StoredCalendar(calendar_id, periods, states, key_dates)
+
+
+def _period_contents(
+    session: Session, calendar_id: int, period_ids: list[int] | None
+) -> tuple[dict[str, PeriodState], dict[KeyDateId, StoredKeyDate]]:
+    query = (
+        select(_period.c.code, _period.c.start, _period.c.end, _period.c.remarks, _period.c.year,
+               _key_date.c.period_id, _key_date.c.kind, _key_date.c.id, _key_date.c.sequence,
+               _key_date.c.date, _key_date.c.end, _key_date.c.cutoff, _key_date.c.removed)
+        .join(_key_date, _key_date.c.period_id == _period.c.id)
+    )
+    if period_ids is not None and len(period_ids) <= _MAX_NAMED_PERIODS:
+        query = query.where(_period.c.id.in_(period_ids))
     else:
-        query = query.where(_key_date.c.calendar_id == calendar_id)
-    by_id = {period.id: (code, period) for code, period in periods.items()}
-    stored = {}
-    for period_id, kind_name, id_, sequence, date, end, cutoff, removed in session.connection().execute(query):
-        code, period = by_id[period_id]
+        query = query.where(_period.c.calendar_id == calendar_id)
+    states: dict[str, PeriodState] = {}
+    key_dates = {}
+    for code, start, end, remarks, year, period_id, kind_name, id_, sequence, date, last, cutoff, removed in (
+        session.connection().execute(query)
+    ):
+        states[code] = PeriodState(start, end, remarks)
         kind = _KINDS[kind_name]
-        remarks = period.state.remarks if kind is Kind.PERIOD else None
-        state = KeyDateState(date, end, cutoff, remarks)
-        stored[(code, kind)] = StoredKeyDate(id_, period_id, sequence, period.year, state, removed)
-    return stored
+        state = KeyDateState(date, last, cutoff, remarks if kind is Kind.PERIOD else None)
+        key_dates[(code, kind)] = StoredKeyDate(id_, period_id, sequence, year, state, removed)
+    return states, key_dates
 
 
 class ReleaseWriter:
@@ -130,20 +145,22 @@ class ReleaseWriter:
         }
         self._calendars = calendar_ids(session)
         self._pending: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _COLUMNS}
+        # Updates wait for finish(), to go out as one statement each rather than one per calendar.
+        self._updates: dict[Any, list[dict[str, Any]]] = {
+            _UPDATE_PERIOD: [], _UPDATE_FINGERPRINT: [], _UPDATE_KEY_DATE: []
+        }
+        self._touched_periods: list[int] = []
+        self._changed_calendars: list[int] = []
         self._totals = dict.fromkeys(Action, 0)
-        self._calendars_changed = 0
+        self.revision = self._allocate("release")
         self.release = Release(
-            id=self._allocate("release"),
+            id=self.revision,
             created_at=datetime.datetime.now(datetime.timezone.utc),
             calendars=0, added=0, moved=0, changed=0, removed=0,
             **release,
         )
         session.add(self.release)
         session.flush()
-
-    @property
-    def revision(self) -> int:
-        return self.release.id
 
     def apply(self, diff: CalendarDiff, periods: Mapping[str, PeriodState], stored: StoredCalendar) -> None:
         """Writes one calendar's diff.
@@ -155,33 +172,59 @@ class ReleaseWriter:
             return
         calendar_id = stored.id or self._create_calendar(diff.calendar)
         period_ids = self._write_periods(calendar_id, diff, periods, stored)
-        updates = []
-        changed_ids = []
         for change in diff.changes:
             existing = stored.key_dates.get(change.id)
             if existing is None:
                 key_date_id = self._insert_key_date(calendar_id, period_ids[change.period], change)
             else:
                 key_date_id = existing.id
-                updates.append(_key_date_update(existing, change))
-            changed_ids.append(key_date_id)
+                self._updates[_UPDATE_KEY_DATE].append(_key_date_update(existing, change))
             self._record(key_date_id, change)
-        if updates:
-            self._session.connection().execute(_UPDATE_KEY_DATE.values(revision=self.revision), updates)
-        self._touch_periods(diff, period_ids, changed_ids)
-        self._session.execute(update(Calendar).where(Calendar.id == calendar_id).values(revision=self.revision))
-        self._calendars_changed += 1
+            # New bounds or remarks of a period change how each of its key dates renders.
+            if change.kind is Kind.PERIOD and change.action in (Action.MOVED, Action.CHANGED):
+                self._touched_periods.append(period_ids[change.period])
+        self._changed_calendars.append(calendar_id)
+
+    def repair_fingerprints(self, stored: StoredCalendar, rows: Iterable[ReleaseRow], diff: CalendarDiff) -> None:
+        """Renews stored fingerprints that differed from their rows although nothing changed.
+
+        Fingerprints are a cache: one written by an older format costs a full diff of its period
+        but never a wrong result, and this keeps that from happening twice.
+        """
+        touched = {change.period for change in diff.changes}
+        stale = [
+            {"pid": stored.periods[row.period].id, "fingerprint": row_fingerprint(row)}
+            for row in rows if row.period in stored.periods and row.period not in touched
+        ]
+        self._updates[_UPDATE_FINGERPRINT].extend(stale)
 
     def finish(self) -> Release | None:
-        """Records the totals; returns None, leaving no trace, when the release changed nothing."""
+        """Writes what waits and records the totals; returns None, leaving no trace, when the
+        release changed nothing."""
         self.flush()
-        if not self._calendars_changed:
+        connection = self._session.connection()
+        for statement, parameters in self._updates.items():
+            if parameters:
+                connection.execute(statement.values(revision=self.revision) if statement is _UPDATE_KEY_DATE
+                                   else statement, parameters)
+        for ids in _chunks(self._touched_periods):
+            # Key dates this release already changed carry its revision: they are not renewed twice.
+            connection.execute(
+                update(_key_date)
+                .where(_key_date.c.period_id.in_(ids), _key_date.c.removed.is_(False),
+                       _key_date.c.revision != self.revision)
+                .values(revision=self.revision, sequence=_key_date.c.sequence + 1)
+            )
+        for ids in _chunks(self._changed_calendars):
+            connection.execute(update(Calendar.__table__).where(Calendar.__table__.c.id.in_(ids))
+                               .values(revision=self.revision))
+        if not self._changed_calendars:
             self._session.execute(delete(Release).where(Release.id == self.revision))
             self._session.expunge(self.release)
             return None
         for action, count in self._totals.items():
             setattr(self.release, action.value, count)
-        self.release.calendars = self._calendars_changed
+        self.release.calendars = len(self._changed_calendars)
         self._session.flush()
         return self.release
 
@@ -213,20 +256,20 @@ class ReleaseWriter:
         """Inserts new periods, updates changed ones and renews the fingerprints of touched ones."""
         fingerprints = _fingerprints_after(diff, stored)
         ids = {code: period.id for code, period in stored.periods.items()}
-        updates = []
         for code, fp in fingerprints.items():
             old = stored.periods.get(code)
-            state = periods.get(code) or (old.state if old else None)
+            old_state = stored.states.get(code)
+            state = periods.get(code) or old_state
             assert state is not None, f"period {code} has neither a stored nor a new state"
             if old is None:
                 ids[code] = self._allocate("period")
                 self._buffer("period", ids[code], calendar_id, code, state.start, state.end, state.year,
                              state.remarks, fp)
-            elif (old.state, old.fingerprint) != (state, fp):
-                updates.append({"pid": old.id, "start": state.start, "end": state.end, "year": state.year,
-                                "remarks": state.remarks, "fingerprint": fp})
-        if updates:
-            self._session.connection().execute(_UPDATE_PERIOD, updates)
+            elif (old_state, old.fingerprint) != (state, fp):
+                self._updates[_UPDATE_PERIOD].append({
+                    "pid": old.id, "start": state.start, "end": state.end, "year": state.year,
+                    "remarks": state.remarks, "fingerprint": fp,
+                })
         return ids
 
     def _insert_key_date(self, calendar_id: int, period_id: int, change: KeyDateChange) -> int:
@@ -246,27 +289,6 @@ class ReleaseWriter:
             *((new.date, new.end, new.cutoff, new.remarks) if new else (None,) * 4),
         )
 
-    def _touch_periods(self, diff: CalendarDiff, period_ids: Mapping[str, int], changed_ids: list[int]) -> None:
-        """New bounds or remarks of a period change how each of its key dates renders."""
-        touched = {
-            c.period for c in diff.changes
-            if c.kind is Kind.PERIOD and c.action in (Action.MOVED, Action.CHANGED)
-        }
-        if not touched:
-            return
-        self.flush()
-        # Only ids of the touched periods' key dates, to keep the statement's parameters few.
-        already = [id_ for c, id_ in zip(diff.changes, changed_ids) if c.period in touched]
-        self._session.execute(
-            update(KeyDate)
-            .where(
-                KeyDate.period_id.in_([period_ids[code] for code in touched]),
-                KeyDate.removed.is_(False),
-                KeyDate.id.not_in(already),
-            )
-            .values(revision=self.revision, sequence=KeyDate.sequence + 1)
-        )
-
     def _buffer(self, table: str, *row: Any) -> None:
         rows = self._pending[table]
         rows.append(row)
@@ -280,12 +302,20 @@ _UPDATE_KEY_DATE = (
     .values(date=bindparam("new_date"), end=bindparam("new_end"), cutoff=bindparam("new_cutoff"),
             removed=bindparam("new_removed"), sequence=bindparam("new_sequence"))
 )
+_UPDATE_FINGERPRINT = (
+    update(_period).where(_period.c.id == bindparam("pid")).values(fingerprint=bindparam("fingerprint"))
+)
 _UPDATE_PERIOD = (
     update(_period)
     .where(_period.c.id == bindparam("pid"))
     .values(start=bindparam("start"), end=bindparam("end"), year=bindparam("year"),
             remarks=bindparam("remarks"), fingerprint=bindparam("fingerprint"))
 )
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    """Slices of a long id list, each few enough to bind as one IN list."""
+    return (ids[start:start + size] for start in range(0, len(ids), size))
 
 
 def _fingerprints_after(diff: CalendarDiff, stored: StoredCalendar) -> dict[str, str | None]:

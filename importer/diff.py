@@ -77,22 +77,36 @@ def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:
     """The canonical text of a period's key dates in force; None when it has none.
 
     Equal fingerprints mean equal key dates, so a re-import skips a period whose stored fingerprint
-    equals `row_fingerprint` of its row without reading its key dates. Both functions must build
-    the same text: a test holds them together.
+    equals `row_fingerprint` of its row without reading its key dates.
     """
-    ordered = sorted(states, key=lambda item: _KIND_ORDER[item[0]])
-    return "|".join(
-        f"{kind}:{s.date}:{s.end}:{s.cutoff or ''}:{s.remarks or ''}" for kind, s in ordered
-    ) or None
+    by_kind = dict(states)
+    if not by_kind:
+        return None
+    period = by_kind.get(Kind.PERIOD)
+    remittance = by_kind.get(Kind.REMITTANCE)
+
+    def day(kind: Kind) -> datetime.date | None:
+        state = by_kind.get(kind)
+        return None if state is None else state.date
+
+    return _fingerprint_text(
+        period and period.date, period and period.end, day(Kind.SUBMISSION), day(Kind.BILLING),
+        day(Kind.REMITTANCE), remittance and remittance.cutoff, day(Kind.SETTLEMENT),
+        day(Kind.CORRECTION_CUTOFF), day(Kind.DISPUTE_DEADLINE), period and period.remarks,
+    )
 
 
 def row_fingerprint(row: ReleaseRow) -> str:
-    """`fingerprint` of the key dates a release row gives, built straight from the row (it is hot)."""
-    remarks = row.remarks or ""
-    return "|".join(
-        f"{kind}:{first}:{last}:{format_cutoff(cutoff) or ''}:{remarks if kind is Kind.PERIOD else ''}"
-        for kind, first, last, cutoff in row.key_dates()
+    """`fingerprint` of the key dates a release row gives, straight from its columns (it is hot)."""
+    return _fingerprint_text(
+        row.period_start, row.period_end, row.submission, row.billing, row.remittance,
+        format_cutoff(row.remittance_cutoff) if row.remittance else None, row.settlement,
+        row.correction_cutoff, row.dispute_deadline, row.remarks,
     )
+
+
+def _fingerprint_text(*columns: object) -> str:
+    return "|".join(["" if value is None else str(value) for value in columns])
 
 
 def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:

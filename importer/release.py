@@ -14,7 +14,7 @@ from caldav_plugin.db.engine import reading, writing
 from caldav_plugin.db.schema import upgrade
 from caldav_plugin.settlement import CalendarKey, Kind
 from importer.apply import (
-    PeriodState, ReleaseWriter, StoredCalendar, calendar_ids, stored_key_dates, stored_periods, undo_changes,
+    PeriodState, ReleaseWriter, StoredCalendar, calendar_ids, stored_calendar, stored_periods, undo_changes,
 )
 from importer.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar, row_fingerprint
 from importer.errors import ImporterError
@@ -110,8 +110,7 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None) -> Outco
         reports = []
         for key, changes in _changes_by_calendar(queries.release_changes(session, target.id)):
             diff = CalendarDiff(key, tuple(undo_changes(changes)))
-            periods = stored_periods(session, ids[key])
-            stored = StoredCalendar(ids[key], periods, stored_key_dates(session, ids[key], periods))
+            stored = stored_calendar(session, ids[key], stored_periods(session, ids[key]))
             restored = {
                 c.period: PeriodState(c.new.date, c.new.end, c.new.remarks)
                 for c in diff.changes if c.kind is Kind.PERIOD and c.new is not None
@@ -156,6 +155,7 @@ def _diff_and_apply(
         if writer is not None:
             periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks) for row in changed_rows}
             writer.apply(diff, periods, stored)
+            writer.repair_fingerprints(stored, changed_rows, diff)
         if diff.changes:
             reports.append(_report(diff, created=stored.id is None))
         if progress is not None:
@@ -164,10 +164,10 @@ def _diff_and_apply(
 
 
 def _differing(session: Session, calendar_id: int | None, rows: list[ReleaseRow]) -> tuple[StoredCalendar, list[ReleaseRow]]:
-    """The rows whose period differs from the database, and the stored key dates of every period
-    that may change: those rows' periods, and periods in force of the rows' years that the rows lack."""
+    """The rows whose period differs from the database, and the stored calendar with every period
+    that may change in full: those rows' periods, and periods in force of the rows' years they lack."""
     if calendar_id is None:
-        return StoredCalendar(None, {}, {}), rows
+        return StoredCalendar(None, {}, {}, {}), rows
     periods = stored_periods(session, calendar_id)
     changed_rows = [
         row for row in rows
@@ -180,8 +180,7 @@ def _differing(session: Session, calendar_id: int | None, rows: list[ReleaseRow]
         if period.fingerprint is not None and period.year in years and code not in codes
     ]
     touched = [row.period for row in changed_rows if row.period in periods] + vanished
-    key_dates = stored_key_dates(session, calendar_id, periods, touched) if touched else {}
-    return StoredCalendar(calendar_id, periods, key_dates), changed_rows
+    return stored_calendar(session, calendar_id, periods, touched), changed_rows
 
 
 def _finish(session: Session, writer: ReleaseWriter) -> queries.ReleaseSummary | None:

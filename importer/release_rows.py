@@ -84,13 +84,14 @@ class ReleaseRow:
         `REMITTANCE` carries a cut-off time.
         """
         yield Kind.PERIOD, self.period_start, self.period_end, None
-        for kind in _SINGLE_DAY_KINDS:
-            day: datetime.date | None = getattr(self, kind.column)
+        for kind, column in _SINGLE_DAY_KINDS:
+            day: datetime.date | None = getattr(self, column)
             if day is not None:
                 yield kind, day, day, self.remittance_cutoff if kind is Kind.REMITTANCE else None
 
 
-_SINGLE_DAY_KINDS = tuple(kind for kind in Kind if kind is not Kind.PERIOD)
+# With their columns resolved once: this loop runs for every key date of a release.
+_SINGLE_DAY_KINDS = tuple((kind, kind.column) for kind in Kind if kind is not Kind.PERIOD)
 
 
 class ValidatedRows(NamedTuple):

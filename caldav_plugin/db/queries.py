@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_
+from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
@@ -233,11 +233,9 @@ class EventRow:
 
 def calendar_state(session: Session, key: CalendarKey) -> CalendarState | None:
     """One calendar by key, or None."""
-    query = _calendar_state_query().where(
-        Calendar.system == key.system.value, Calendar.country == key.country,
-        Calendar.currency == key.currency, Calendar.frequency == key.frequency.value,
-    )
-    row = session.execute(query).one_or_none()
+    params = {"system": key.system.value, "country": key.country, "currency": key.currency,
+              "frequency": key.frequency.value}
+    row = session.connection().execute(_CALENDAR_STATE_BY_KEY, params).one_or_none()
     return None if row is None else _calendar_state(row)
 
 
@@ -264,6 +262,24 @@ def events(
     (period code, kind) pairs. `since` instead returns every key date changed after that revision,
     removed ones included: the change set of a sync.
     """
+    params: dict[str, Any] = {"calendar_id": calendar_id, "since": since, "first": first, "last": last}
+    if wanted is not None:
+        params["wanted"] = list(wanted)
+        if not params["wanted"]:
+            return []
+    shape = (since is not None, first is not None, last is not None, wanted is not None)
+    statement = _EVENT_QUERIES.get(shape)
+    if statement is None:  # built once per shape: the server runs these on every request
+        statement = _EVENT_QUERIES[shape] = _events_query(*shape)
+    return [
+        EventRow(code, start, end, remarks, Kind(kind), date, last_day, cutoff, sequence, revision,
+                 _utc(created_at), removed)
+        for (code, start, end, remarks, kind, date, last_day, cutoff, sequence, revision, created_at,
+             removed) in session.connection().execute(statement, params)
+    ]
+
+
+def _events_query(since: bool, first: bool, last: bool, wanted: bool) -> Select:  # type: ignore[type-arg]
     query = (
         select(
             Period.code, Period.start, Period.end, Period.remarks, KeyDate.kind, KeyDate.date,
@@ -272,28 +288,23 @@ def events(
         )
         .join(Period, KeyDate.period_id == Period.id)
         .join(Release, KeyDate.revision == Release.id)
-        .where(KeyDate.calendar_id == calendar_id)
+        .where(KeyDate.calendar_id == bindparam("calendar_id"))
         .order_by(KeyDate.date, Period.code, KeyDate.kind)
     )
-    if since is not None:
-        query = query.where(KeyDate.revision > since)
+    if since:
+        query = query.where(KeyDate.revision > bindparam("since"))
     else:
         query = query.where(KeyDate.removed.is_(False))
-    if first is not None:
-        query = query.where(KeyDate.end >= first)
-    if last is not None:
-        query = query.where(KeyDate.date <= last)
-    if wanted is not None:
-        pairs = list(wanted)
-        if not pairs:
-            return []
-        query = query.where(tuple_(Period.code, KeyDate.kind).in_(pairs))
-    return [
-        EventRow(code, start, end, remarks, Kind(kind), date, last_day, cutoff, sequence, revision,
-                 _utc(created_at), removed)
-        for (code, start, end, remarks, kind, date, last_day, cutoff, sequence, revision, created_at,
-             removed) in session.execute(query)
-    ]
+    if first:
+        query = query.where(KeyDate.end >= bindparam("first"))
+    if last:
+        query = query.where(KeyDate.date <= bindparam("last"))
+    if wanted:
+        query = query.where(tuple_(Period.code, KeyDate.kind).in_(bindparam("wanted", expanding=True)))
+    return query
+
+
+_EVENT_QUERIES: dict[tuple[bool, bool, bool, bool], Select] = {}  # type: ignore[type-arg]
 
 
 def _calendar_state_query() -> Select:  # type: ignore[type-arg]
@@ -301,6 +312,12 @@ def _calendar_state_query() -> Select:  # type: ignore[type-arg]
         Calendar.id, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
         Calendar.revision, Release.created_at,
     ).join(Release, Calendar.revision == Release.id)
+
+
+_CALENDAR_STATE_BY_KEY = _calendar_state_query().where(
+    Calendar.system == bindparam("system"), Calendar.country == bindparam("country"),
+    Calendar.currency == bindparam("currency"), Calendar.frequency == bindparam("frequency"),
+)
 
 
 def _calendar_state(row: Any) -> CalendarState:

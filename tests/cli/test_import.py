@@ -248,3 +248,19 @@ def test_listings_on_an_empty_database(settlecal: Settlecal, command: str) -> No
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == []
+
+
+def test_a_stale_fingerprint_is_repaired_by_the_next_import(
+    database_url: str, settlecal: Settlecal, tmp_path: pathlib.Path
+) -> None:
+    path = write_release(tmp_path / "first.csv", ES_2026)
+    settlecal("import", path)
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(Period.__table__.update().values(fingerprint="written by an older format"))
+
+    result = settlecal("import", path)
+
+    assert "No change" in result.output
+    with reading(engine) as session:
+        assert "written by an older format" not in session.scalars(select(Period.fingerprint)).all()

@@ -16,6 +16,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('calendar',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('system', sa.String(length=4), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('frequency', sa.String(length=20), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar')),
+    sa.UniqueConstraint('system', 'country', 'currency', 'frequency', name=op.f('uq_calendar_system'))
+    )
     op.create_table('release',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
@@ -38,17 +48,6 @@ def upgrade() -> None:
     with op.batch_alter_table('release', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_release_sha256'), ['sha256'], unique=False)
 
-    op.create_table('calendar',
-    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('system', sa.String(length=4), nullable=False),
-    sa.Column('country', sa.String(length=2), nullable=False),
-    sa.Column('currency', sa.String(length=3), nullable=False),
-    sa.Column('frequency', sa.String(length=20), nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['revision'], ['release.id'], name=op.f('fk_calendar_revision_release')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar')),
-    sa.UniqueConstraint('system', 'country', 'currency', 'frequency', name=op.f('uq_calendar_system'))
-    )
     op.create_table('period',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('calendar_id', sa.Integer(), nullable=False),
@@ -76,9 +75,7 @@ def upgrade() -> None:
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('removed', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['calendar_id'], ['calendar.id'], name=op.f('fk_key_date_calendar_id_calendar')),
     sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_key_date_period_id_period')),
-    sa.ForeignKeyConstraint(['revision'], ['release.id'], name=op.f('fk_key_date_revision_release')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_key_date')),
     sa.UniqueConstraint('period_id', 'kind', name=op.f('uq_key_date_period_id'))
     )
@@ -100,7 +97,6 @@ def upgrade() -> None:
     sa.Column('new_cutoff', sa.String(length=5), nullable=True),
     sa.Column('new_remarks', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['key_date_id'], ['key_date.id'], name=op.f('fk_change_key_date_id_key_date')),
-    sa.ForeignKeyConstraint(['release_id'], ['release.id'], name=op.f('fk_change_release_id_release')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_change'))
     )
     with op.batch_alter_table('change', schema=None) as batch_op:
@@ -124,8 +120,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_period_calendar_year')
 
     op.drop_table('period')
-    op.drop_table('calendar')
     with op.batch_alter_table('release', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_release_sha256'))
 
     op.drop_table('release')
+    op.drop_table('calendar')
