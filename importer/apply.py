@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Date, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
@@ -28,9 +28,14 @@ from importer.release_rows import ReleaseRow
 
 # Rows buffered per table before they are written; bounds memory on million-row releases.
 _FLUSH_ROWS = 50_000
+# After this many new rows PostgreSQL's planner statistics are refreshed (see `finish`).
+_ANALYZE_AFTER_ROWS = 10_000
 # Above this many periods, reading a whole calendar is cheaper than naming each period.
 _MAX_NAMED_PERIODS = 500
 _KINDS = {kind.value: kind for kind in Kind}
+# Looked up once: enum members cost an attribute lookup each time, in loops run a million times.
+_PERIOD = Kind.PERIOD
+_RENEWING = (Action.MOVED, Action.CHANGED)
 
 _period = Period.__table__
 _key_date = KeyDate.__table__
@@ -92,7 +97,8 @@ def stored_periods(session: Session, calendar_id: int) -> dict[str, StoredPeriod
     query = select(_period.c.code, _period.c.id, _period.c.year, _period.c.fingerprint).where(
         _period.c.calendar_id == calendar_id
     )
-    return {code: StoredPeriod(id_, year, fp) for code, id_, year, fp in session.connection().execute(query)}
+    # all() fetches in one call; iterating the result would fetch row by row.
+    return {code: StoredPeriod(id_, year, fp) for code, id_, year, fp in session.connection().execute(query).all()}
 
 
 def stored_calendar(
@@ -124,7 +130,7 @@ def _period_contents(
     states: dict[str, PeriodState] = {}
     key_dates = {}
     for code, start, end, remarks, year, period_id, kind_name, id_, sequence, date, last, cutoff, removed in (
-        session.connection().execute(query)
+        session.connection().execute(query).all()
     ):
         states[code] = PeriodState(start, end, remarks)
         kind = _KINDS[kind_name]
@@ -152,6 +158,7 @@ class ReleaseWriter:
         self._touched_periods: list[int] = []
         self._changed_calendars: list[int] = []
         self._totals = dict.fromkeys(Action, 0)
+        self._inserted = 0
         self.revision = self._allocate("release")
         self.release = Release(
             id=self.revision,
@@ -181,7 +188,7 @@ class ReleaseWriter:
                 self._updates[_UPDATE_KEY_DATE].append(_key_date_update(existing, change))
             self._record(key_date_id, change)
             # New bounds or remarks of a period change how each of its key dates renders.
-            if change.kind is Kind.PERIOD and change.action in (Action.MOVED, Action.CHANGED):
+            if change.kind is _PERIOD and change.action in _RENEWING:
                 self._touched_periods.append(period_ids[change.period])
         self._changed_calendars.append(calendar_id)
 
@@ -218,6 +225,11 @@ class ReleaseWriter:
         for ids in _chunks(self._changed_calendars):
             connection.execute(update(Calendar.__table__).where(Calendar.__table__.c.id.in_(ids))
                                .values(revision=self.revision))
+        if self._postgresql and self._inserted >= _ANALYZE_AFTER_ROWS:
+            # Else the next import's planner still sees the tables as they were before this one and
+            # scans all of key_date for each calendar instead of using its indexes.
+            for table in _TABLES.values():
+                connection.execute(text(f"ANALYZE {connection.dialect.identifier_preparer.quote(table.name)}"))
         if not self._changed_calendars:
             self._session.execute(delete(Release).where(Release.id == self.revision))
             self._session.expunge(self.release)
@@ -233,6 +245,7 @@ class ReleaseWriter:
         for table, rows in self._pending.items():
             if rows:
                 bulk_insert(self._session, _TABLES[table], _COLUMNS[table], rows)
+                self._inserted += len(rows)
                 rows.clear()
 
     def _allocate(self, table: str) -> int:
@@ -276,7 +289,8 @@ class ReleaseWriter:
         new = change.new
         assert new is not None
         id_ = self._allocate("key_date")
-        self._buffer("key_date", id_, calendar_id, period_id, change.kind.value, new.date, new.end,
+        # StrEnum members are their values: drivers take them as text without a lookup of `.value`.
+        self._buffer("key_date", id_, calendar_id, period_id, change.kind, new.date, new.end,
                      new.cutoff, 0, self.revision, False)
         return id_
 
@@ -284,7 +298,7 @@ class ReleaseWriter:
         self._totals[change.action] += 1
         old, new = change.old, change.new
         self._buffer(
-            "change", self._allocate("change"), self.revision, key_date_id, change.action.value,
+            "change", self._allocate("change"), self.revision, key_date_id, change.action,
             *((old.date, old.end, old.cutoff, old.remarks) if old else (None,) * 4),
             *((new.date, new.end, new.cutoff, new.remarks) if new else (None,) * 4),
         )
@@ -355,16 +369,21 @@ def bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: 
                 copy.write_row(row)
         return
     placeholders = ", ".join("?" * len(columns))
+    dates = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, Date)]
     cursor = driver.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({placeholders})",
-                           (tuple(map(_sqlite_value, row)) for row in rows))
+                           (_iso_dates(row, dates) for row in rows))
     finally:
         cursor.close()
 
 
-def _sqlite_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime.date) else value
+def _iso_dates(row: tuple[Any, ...], dates: list[int]) -> list[Any]:
+    values = list(row)
+    for index in dates:
+        if values[index] is not None:
+            values[index] = values[index].isoformat()
+    return values
 
 
 def undo_changes(changes: Iterable[KeyDateChange]) -> list[KeyDateChange]:

@@ -106,16 +106,18 @@ def row_fingerprint(row: ReleaseRow) -> str:
 
 
 def _fingerprint_text(*columns: object) -> str:
-    return "|".join(["" if value is None else str(value) for value in columns])
+    return "|".join(map(str, columns))
 
 
 def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:
     """The key dates a release gives for one calendar, keyed by (period code, kind)."""
     states: dict[KeyDateId, KeyDateState] = {}
+    period = Kind.PERIOD  # looked up once: this loop runs for every key date of a release
     for row in rows:
         for kind, first, last, cutoff in row.key_dates():
-            remarks = row.remarks if kind is Kind.PERIOD else None
-            states[(row.period, kind)] = KeyDateState(first, last, format_cutoff(cutoff), remarks)
+            remarks = row.remarks if kind is period else None
+            text = None if cutoff is None else cutoff.strftime("%H:%M")
+            states[(row.period, kind)] = KeyDateState(first, last, text, remarks)
     return states
 
 
@@ -133,10 +135,11 @@ def diff_calendar(
     if years is None:
         years = {row.year for row in rows}
     changes: list[KeyDateChange] = []
+    added = Action.ADDED  # looked up once: this loop runs for every key date of a release
     for key, new in incoming.items():
         existing = current.get(key)
         if existing is None or existing.removed:
-            changes.append(KeyDateChange(*key, Action.ADDED, None, new))
+            changes.append(KeyDateChange(*key, added, None, new))
         elif existing.state != new:
             changes.append(KeyDateChange(*key, _action(existing.state, new), existing.state, new))
     for key, existing in current.items():

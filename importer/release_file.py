@@ -16,8 +16,6 @@ import pathlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
-import openpyxl
-
 from caldav_plugin.settlement import CalendarKey
 
 from .errors import (
@@ -158,6 +156,8 @@ def _check_text(file: str, data: bytes) -> None:
 def _xlsx_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
     """(sheet row, cell values) of the first worksheet."""
     try:
+        import openpyxl  # here, not at the top: it costs every command 70 ms and only XLSX needs it
+
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises whatever zipfile or its XML parser raised
         reason = f"expected an XLSX workbook, got an unreadable file ({error})"

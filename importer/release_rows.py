@@ -367,7 +367,9 @@ class _RowChecker:
         period = value(line, "period", raw[4], self._periods(raw[4]), required=True)
         start = value(line, "period_start", raw[5], dates(raw[5]), required=True)
         end = value(line, "period_end", raw[6], dates(raw[6]), required=True)
-        days = [value(line, name, raw[i], dates(raw[i])) for i, name in _OPTIONAL_DATES]
+        days = [dates(raw[i]) for i, _ in _OPTIONAL_DATES]
+        if _Fault in map(type, days):  # rare: only then is each cell looked at for its report
+            days = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, days)]
         cutoff = value(line, "remittance_cutoff", raw[10], self._times(raw[10]))
         self._check_order(line, start, end, days[2])
         if cutoff is not None and dates(raw[9]) is None:
