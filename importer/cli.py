@@ -122,7 +122,7 @@ def releases_(as_json: bool) -> None:
 
 @cli.group("release")
 def release_group() -> None:
-    """Inspect one release."""
+    """Inspect one release: what it changed, calendar by calendar."""
 
 
 @release_group.command("show")
