@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5232
 
-.PHONY: run test bench install lint clean
+.PHONY: run test bench install lint clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ run: $(STAMP)
 	$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"
 	$(BIN)/settlecal serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Debian's Chromium for the browser tests (tests/web); Playwright drives it, never downloads one.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

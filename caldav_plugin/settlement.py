@@ -10,6 +10,10 @@ import dataclasses
 import enum
 
 
+# The longest period code a calendar may use; the database column is this wide.
+MAX_PERIOD_CODE = 40
+
+
 class System(enum.StrEnum):
     """A settlement scheme: passenger (BSP) or cargo (CASS)."""
 

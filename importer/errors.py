@@ -67,13 +67,15 @@ class ReleaseInvalid(ImporterError):
 class ReleaseUnreadable(ImporterError):
     """The file cannot be read as a release at all (so its content was never checked)."""
 
-    def __init__(self, file: str, reason: str):
+    def __init__(self, file: str, reason: str, line: int | None = None):
         self.file = file
         self.reason = reason
-        super().__init__(file, reason)
+        self.line = line
+        super().__init__(file, reason, line)
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.reason}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.reason}"
 
 
 class ReleaseNotFound(ReleaseUnreadable):
@@ -89,9 +91,9 @@ class ReleaseNotUtf8(ReleaseUnreadable):
 
     def __init__(self, file: str, offset: int, line: int, found: bytes):
         self.offset = offset
-        self.line = line
         super().__init__(
             file,
-            f"line {line}: expected UTF-8 text, got byte {found.hex(' ')} at byte offset {offset}"
+            f"expected UTF-8 text, got byte {found.hex(' ')} at byte offset {offset}"
             " (save the file as 'CSV UTF-8')",
+            line,
         )

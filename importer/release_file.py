@@ -126,14 +126,15 @@ def _csv_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     header = next((line for line in text if line.strip()), "")
     text.seek(0)
-    reader = csv.reader(text, delimiter=";" if header.count(";") > header.count(",") else ",")
+    # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
+    reader = csv.reader(text, delimiter=";" if header.count(";") > header.count(",") else ",", strict=True)
     start = 1
     try:
         for cells in reader:
             yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
-        raise ReleaseUnreadable(file, f"line {start}: expected CSV, got {error}") from error
+        raise ReleaseUnreadable(file, f"expected CSV, got {error} (an unterminated quote?)", start) from error
 
 
 def _check_text(file: str, data: bytes) -> None:

@@ -17,7 +17,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 import pycountry
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from caldav_plugin.settlement import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, System
 
 from .errors import ReleaseProblem
 
@@ -43,7 +43,8 @@ _EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
     "country": "an ISO 3166-1 alpha-2 country code such as ES",
     "currency": "an ISO 4217 currency code such as EUR",
     "frequency": f"one of {', '.join(Frequency)}",
-    "period": "a period code such as 2026-03-4",
+    "period": f"a period code such as 2026-03-4 (text, at most {MAX_PERIOD_CODE} characters)",
+    "remarks": "text without control characters",
     "remittance_cutoff": "a time of day (HH:MM, 00:00 to 23:59)",
 }
 
@@ -221,10 +222,27 @@ def _code(cell: Cell) -> str | None:
     return _text(cell) or None
 
 
+# Control characters have no place in a label, and PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
+
+
 def _period(cell: Cell) -> str | _Fault | None:
     if isinstance(cell, (datetime.date, datetime.time)):  # Excel turns '2026-03-4' into 4 March
         return _Fault(f"the date '{cell}' (format the period column as text)")
-    return _code(cell)
+    code = _code(cell)
+    if code is not None and len(code) > MAX_PERIOD_CODE:
+        return _Fault(f"a code of {len(code)} characters (at most {MAX_PERIOD_CODE})")
+    if code is not None and (found := _CONTROL.search(code)):
+        return _Fault(f"the control character {found.group()!r} in {code!r}")
+    return code
+
+
+def _remarks(cell: Cell) -> str | _Fault | None:
+    text = _optional_text(cell)
+    if text is not None and (found := _CONTROL_IN_TEXT.search(text)):
+        return _Fault(f"the control character {found.group()!r}")
+    return text
 
 
 _SYSTEMS = {system.value: system for system in System}
@@ -352,7 +370,7 @@ class _RowChecker:
         self._dates = _Cached(_date)
         self._times = _Cached(_time)
         self._periods = _Cached(_period)
-        self._remarks = _Cached(_optional_text)
+        self._remarks = _Cached(_remarks)
         self._calendars = _Cached(self._shared_calendar)
         self._shared: dict[CalendarKey, CalendarKey] = {}
         self._first_lines: dict[CalendarKey, dict[str, int]] = {}
@@ -371,6 +389,7 @@ class _RowChecker:
         if _Fault in map(type, days):  # rare: only then is each cell looked at for its report
             days = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, days)]
         cutoff = value(line, "remittance_cutoff", raw[10], self._times(raw[10]))
+        remarks = value(line, "remarks", raw[14], self._remarks(raw[14]))
         self._check_order(line, start, end, days[2])
         if cutoff is not None and dates(raw[9]) is None:
             message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
@@ -379,7 +398,6 @@ class _RowChecker:
             return
         self._check_unique(line, calendar, period, start, end)
         if start is not None and end is not None and len(self.problems) == before:
-            remarks = self._remarks(raw[14])
             row = ReleaseRow(line, calendar, period, start, end, *days[:3], cutoff, *days[3:], remarks)
             self.rows.append(row)
 

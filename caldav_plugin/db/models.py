@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from caldav_plugin.settlement import CalendarKey, Frequency, System
+from caldav_plugin.settlement import MAX_PERIOD_CODE, CalendarKey, Frequency, System
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,7 +83,7 @@ class Period(Base):
 
     id: Mapped[Id]
     calendar_id: Mapped[int] = mapped_column(ForeignKey("calendar.id"))
-    code: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(MAX_PERIOD_CODE))
     start: Mapped[Day]
     end: Mapped[Day]
     # The calendar year a release speaks for: the year of the period's end.
@@ -166,3 +166,67 @@ class Change(Base):
     new_end: Mapped[Optional[datetime.date]] = mapped_column(Date)
     new_cutoff: Mapped[Cutoff]
     new_remarks: Mapped[Optional[str]] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Change notifications (importer/subscribers.py, importer/outbox.py). These rows are not part of a
+# release, so their ids are ordinary autoincrement keys, never reused (`sqlite_autoincrement`): a
+# Message-ID names its subscriber's id, and a reused id could make a receiver drop a new message
+# as a duplicate of an old one.
+
+
+class Subscriber(Base):
+    """An e-mail address that follows the calendars matching its filter, in its language.
+
+    A filter column left empty matches every calendar, `kinds` (comma-separated, sorted) limits the
+    key-date kinds, None meaning all. `token` is the random secret of its confirm and unsubscribe
+    links. A subscriber who signed up on the web page gets mail only once `confirmed_at` is set.
+    """
+
+    __tablename__ = "subscriber"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    system: Mapped[Optional[str]] = mapped_column(String(4))
+    country: Mapped[Optional[str]] = mapped_column(String(2))
+    currency: Mapped[Optional[str]] = mapped_column(String(3))
+    frequency: Mapped[Optional[str]] = mapped_column(String(20))
+    kinds: Mapped[Optional[str]] = mapped_column(String(200))
+    lang: Mapped[str] = mapped_column(String(5))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[Optional[datetime.datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """One e-mail to deliver: composed in the transaction that made the change, sent after it.
+
+    `state` goes queued → sending (committed before the SMTP DATA command) → sent, or back to
+    queued with a later `next_attempt_at` when the server is down or answers 4xx, or to failed on a
+    5xx answer. A message left in `sending` may have been delivered: it is never resent on its own.
+    `message_id` is the Message-ID header, derived from the release and the subscriber.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_state_due", "state", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    release_id: Mapped[Optional[int]] = mapped_column(index=True)  # None: a confirmation request
+    subscriber_id: Mapped[int] = mapped_column(index=True)  # no foreign key: sent mail outlives it
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str] = mapped_column(Text)  # JSON object of the extra headers
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int]
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[Optional[datetime.datetime]] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[Optional[datetime.datetime]] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[Optional[str]] = mapped_column(Text)

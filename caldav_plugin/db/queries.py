@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
+from caldav_plugin.db.models import Calendar, Change, KeyDate, OutboxMessage, Period, Release, Subscriber
 from caldav_plugin.settlement import CalendarFilter, CalendarKey, Frequency, Kind, System
 
 
@@ -329,3 +329,203 @@ def _utc(moment: datetime.datetime) -> datetime.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.timezone.utc)
     return moment.astimezone(datetime.timezone.utc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads of the web page (caldav_plugin.web): key dates of several calendars at once.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SelectedKeyDate:
+    """A key date in force with the calendar it belongs to (the web page shows several at once)."""
+
+    calendar: CalendarKey
+    event: EventRow
+
+
+def selected_key_dates(
+    session: Session,
+    where: CalendarFilter = CalendarFilter(),
+    *,
+    kinds: Iterable[Kind] = (),
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+    limit: int | None = None,
+) -> list[SelectedKeyDate]:
+    """The key dates in force of the calendars that match, dated in [first, last] (either bound
+    optional), of the given kinds (none given: every kind); ordered by date, calendar, period, kind."""
+    query = filter_calendars(
+        select(
+            Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+            Period.code, Period.start, Period.end, Period.remarks, KeyDate.kind, KeyDate.date,
+            KeyDate.end, KeyDate.cutoff, KeyDate.sequence, KeyDate.revision, Release.created_at,
+        )
+        .join(KeyDate, KeyDate.calendar_id == Calendar.id)
+        .join(Period, KeyDate.period_id == Period.id)
+        .join(Release, KeyDate.revision == Release.id)
+        .where(KeyDate.removed.is_(False))
+        .order_by(KeyDate.date, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+                  Period.code, KeyDate.kind),
+        where,
+    )
+    wanted = sorted(kind.value for kind in kinds)
+    if wanted:
+        query = query.where(KeyDate.kind.in_(wanted))
+    if first is not None:
+        query = query.where(KeyDate.date >= first)
+    if last is not None:
+        query = query.where(KeyDate.date <= last)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        SelectedKeyDate(
+            calendar_key(row[:4]),
+            EventRow(row[4], row[5], row[6], row[7], Kind(row[8]), row[9], row[10], row[11], row[12],
+                     row[13], _utc(row[14]), False),
+        )
+        for row in session.execute(query)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads of change notifications: subscribers, the outbox, and the change log as a feed.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SubscriberRow:
+    id: int
+    email: str
+    where: CalendarFilter
+    kinds: frozenset[Kind] | None  # None: every kind
+    lang: str
+    token: str
+    created_at: datetime.datetime
+    confirmed_at: datetime.datetime | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    message_id: str
+    release_id: int | None
+    subscriber_id: int
+    recipient: str
+    subject: str
+    text: str
+    html: str
+    headers: str
+    state: str
+    attempts: int
+    created_at: datetime.datetime
+    next_attempt_at: datetime.datetime
+    claimed_at: datetime.datetime | None
+    sent_at: datetime.datetime | None
+    last_error: str | None
+
+
+def subscribers(session: Session, *, email: str | None = None, confirmed: bool | None = None) -> list[SubscriberRow]:
+    """Subscribers by e-mail address, then by id; of one address, confirmed or pending ones only."""
+    query = select(Subscriber).order_by(Subscriber.email, Subscriber.id)
+    if email is not None:
+        query = query.where(func.lower(Subscriber.email) == email.lower())
+    if confirmed is not None:
+        query = query.where(Subscriber.confirmed_at.is_not(None) if confirmed else Subscriber.confirmed_at.is_(None))
+    return [_subscriber_row(row) for row in session.scalars(query)]
+
+
+def subscriber_by_token(session: Session, token: str) -> SubscriberRow | None:
+    row = session.scalars(select(Subscriber).where(Subscriber.token == token)).one_or_none()
+    return None if row is None else _subscriber_row(row)
+
+
+def outbox_messages(
+    session: Session,
+    *,
+    states: Iterable[str] | None = None,
+    due_at: datetime.datetime | None = None,
+    claimed_before: datetime.datetime | None = None,
+    ids: Iterable[int] | None = None,
+) -> list[OutboxRow]:
+    """Outbox messages in the order they were queued: in these states, due by `due_at`, claimed
+    (moved to `sending`) before `claimed_before`, or with these ids."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if states is not None:
+        query = query.where(OutboxMessage.state.in_(list(states)))
+    if due_at is not None:
+        query = query.where(OutboxMessage.next_attempt_at <= due_at)
+    if claimed_before is not None:
+        query = query.where(OutboxMessage.claimed_at < claimed_before)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    return [_outbox_row(row) for row in session.scalars(query)]
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    """How many messages are in each state."""
+    query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    return {state: count for state, count in session.execute(query)}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeedChange:
+    """A change of the log with the release that made it."""
+
+    release_id: int
+    change: StoredChange
+
+
+def recent_release_ids(session: Session, limit: int) -> list[int]:
+    """The ids of the newest releases, newest first."""
+    return list(session.scalars(select(Release.id).order_by(Release.id.desc()).limit(limit)))
+
+
+def changes_of_releases(
+    session: Session,
+    release_ids: Iterable[int],
+    where: CalendarFilter = CalendarFilter(),
+    kinds: Iterable[Kind] | None = None,
+) -> Iterator[FeedChange]:
+    """The changes these releases made to the calendars that match, newest release first, then by
+    calendar, then in the order they were written."""
+    query = filter_calendars(
+        select(
+            Change.release_id, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
+            Period.code, KeyDate.kind, Change.action,
+            Change.old_date, Change.old_end, Change.old_cutoff, Change.old_remarks,
+            Change.new_date, Change.new_end, Change.new_cutoff, Change.new_remarks,
+        )
+        .join(KeyDate, Change.key_date_id == KeyDate.id)
+        .join(Period, KeyDate.period_id == Period.id)
+        .join(Calendar, KeyDate.calendar_id == Calendar.id)
+        .where(Change.release_id.in_(list(release_ids)))
+        .order_by(Change.release_id.desc(), Calendar.system, Calendar.country, Calendar.currency,
+                  Calendar.frequency, Change.id),
+        where,
+    )
+    if kinds is not None:
+        query = query.where(KeyDate.kind.in_([kind.value for kind in kinds]))
+    for row in session.execute(query):
+        yield FeedChange(row[0], StoredChange(calendar_key(row[1:5]), row[5], row[6], row[7],
+                                              tuple(row[8:12]), tuple(row[12:16])))
+
+
+def _subscriber_row(row: Subscriber) -> SubscriberRow:
+    where = CalendarFilter(
+        System(row.system) if row.system else None, row.country, row.currency,
+        Frequency(row.frequency) if row.frequency else None,
+    )
+    kinds = frozenset(Kind(kind) for kind in row.kinds.split(",")) if row.kinds else None
+    return SubscriberRow(row.id, row.email, where, kinds, row.lang, row.token, _utc(row.created_at),
+                         row.confirmed_at and _utc(row.confirmed_at))
+
+
+def _outbox_row(row: OutboxMessage) -> OutboxRow:
+    return OutboxRow(
+        row.id, row.message_id, row.release_id, row.subscriber_id, row.recipient, row.subject, row.text,
+        row.html, row.headers, row.state, row.attempts, _utc(row.created_at), _utc(row.next_attempt_at),
+        row.claimed_at and _utc(row.claimed_at), row.sent_at and _utc(row.sent_at), row.last_error,
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 import waitress
+from waitress import wasyncore
 from sqlalchemy import Engine
 
 from caldav_plugin.wsgi import make_application
@@ -25,15 +26,28 @@ def server(loaded: Engine, database_url: str) -> Iterator[str]:  # noqa: F811
     application = make_application(database_url=database_url)
     instance = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
     host, port = instance.getsockname()[:2]  # type: ignore[union-attr]
-    thread = threading.Thread(target=instance.run, name="settlecal-live-server", daemon=True)
+    stop = threading.Event()
+
+    def run() -> None:
+        # waitress's own run() loops until its socket map is empty; this one stops when told and
+        # closes every socket in the loop's own thread.
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=instance._map, count=1)  # type: ignore[union-attr]
+        wasyncore.close_all(instance._map)  # type: ignore[union-attr]
+
+    thread = threading.Thread(target=run, name="settlecal-live-server", daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{port}"
     finally:
-        instance.close()
+        stop.set()
         thread.join(timeout=10)
+        instance.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        assert not thread.is_alive()
 
 
 @pytest.fixture
-def dav(server: str) -> Client:
-    return HttpClient(server)
+def dav(server: str) -> Iterator[Client]:
+    client = HttpClient(server)
+    yield client
+    client.session.close()

@@ -179,7 +179,7 @@ def test_xlsx_period_turned_into_a_date_is_a_problem(tmp_path: pathlib.Path) -> 
     with pytest.raises(ReleaseInvalid) as rejected:
         read_release(path)
     assert [str(problem) for problem in rejected.value.problems] == [
-        "line 2, column 5 (period): expected a period code such as 2026-03-4, "
+        "line 2, column 5 (period): expected a period code such as 2026-03-4 (text, at most 40 characters), "
         "got the date '2026-03-04 00:00:00' (format the period column as text)"]
 
 
@@ -219,7 +219,7 @@ def test_not_utf8_gives_byte_offset_and_line(tmp_path: pathlib.Path, newline: st
     offset = 3 + text.index("\xf1")
     assert (rejected.value.offset, rejected.value.line) == (offset, 2)
     assert str(rejected.value) == (
-        f"{path}: line 2: expected UTF-8 text, got byte f1 at byte offset {offset} (save the file as 'CSV UTF-8')")
+        f"{path}:2: expected UTF-8 text, got byte f1 at byte offset {offset} (save the file as 'CSV UTF-8')")
 
 
 @pytest.mark.parametrize(

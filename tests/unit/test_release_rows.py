@@ -168,7 +168,7 @@ PROBLEMS = {
                          (2, 3, "currency", "expected an ISO 4217 currency code such as EUR, got 'EUX'")),
     "unknown frequency": (_row(frequency="fortnightly"), (2, 4, "frequency",
                           "expected one of monthly, twice-monthly, four-times-monthly, ten-daily, weekly, got 'fortnightly'")),
-    "missing period": (_row(period=" "), (2, 5, "period", "expected a period code such as 2026-03-4, got an empty cell")),
+    "missing period": (_row(period=" "), (2, 5, "period", "expected a period code such as 2026-03-4 (text, at most 40 characters), got an empty cell")),
     "missing start": (_row(period_start=""), (2, 6, "period_start", f"{DATE} an empty cell")),
     "N/A start": (_row(period_start="N/A"), (2, 6, "period_start", f"{DATE} 'N/A'")),
     "bad date": (_row(period_end="2026/03/31"), (2, 7, "period_end", f"{DATE} '2026/03/31'")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 
 import icalendar
 import pytest
@@ -118,3 +119,21 @@ def test_calendar_stream() -> None:
 @pytest.mark.parametrize(("minutes", "text"), [(720, "PT12H"), (1440, "P1D"), (90, "PT90M"), (2880, "P2D")])
 def test_duration(minutes: int, text: str) -> None:
     assert render.duration(minutes) == text
+
+
+def test_render_cache_is_bounded_and_keyed_by_revision() -> None:
+    from caldav_plugin.cache import RenderCache, calendar_render
+
+    events = tuple(render.render_event(ES, row(period=f"2026-{n:02d}-4")) for n in range(1, 13))
+    rendered = calendar_render(events, render.render_calendar(ES, events, refresh_minutes=720))
+    assert rendered.by_name["2026-03-4-remittance.ics"] == events[2]
+    assert rendered.text.encode() == rendered.body
+    assert gzip.decompress(rendered.gzipped()) == rendered.body
+    cache = RenderCache(budget=rendered.size * 2)
+    cache.put("bsp/es-eur-monthly", 1, rendered)
+    cache.put("bsp/es-eur-monthly", 2, rendered)
+    assert cache.get("bsp/es-eur-monthly", 1) is rendered
+    cache.put("bsp/fr-eur-twice-monthly", 2, rendered)  # evicts the least recently used: revision 2
+    assert cache.get("bsp/es-eur-monthly", 2) is None
+    assert cache.get("bsp/es-eur-monthly", 1) is rendered and len(cache) == 2
+    RenderCache(budget=1).put("x", 1, rendered)  # larger than the whole budget: not kept, no error

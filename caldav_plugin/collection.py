@@ -1,0 +1,223 @@
+"""A calendar collection: one settlement calendar, read from the database at one revision.
+
+The collection carries its calendar's state (id, key, revision, time of that revision), so its ETag,
+CTag, sync token and Last-Modified cost nothing. Events are read with one query per storage call and
+rendered once per revision (see cache.py); time-range REPORTs and incremental syncs read only the
+rows they answer with.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final, overload
+
+from radicale import item as radicale_item
+from radicale import storage as radicale_storage
+from radicale.item import filter as radicale_filter
+
+from caldav_plugin import hrefs, render
+from caldav_plugin.cache import CalendarRender, calendar_render
+from caldav_plugin.db import queries
+from caldav_plugin.errors import InvalidSyncToken, ReadOnly
+from caldav_plugin.snapshot import reading
+
+if TYPE_CHECKING:
+    from caldav_plugin.storage import Storage
+
+SYNC_TOKEN_PREFIX: Final = "http://settlecal.invalid/ns/sync/"
+# More hrefs than this in one multiget and reading the whole calendar is cheaper than an IN list.
+_MAX_WANTED: Final = 200
+_EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
+_TIME_RANGE: Final = "{urn:ietf:params:xml:ns:caldav}time-range"
+
+
+def sync_token(revision: int) -> str:
+    return f"{SYNC_TOKEN_PREFIX}{revision}"
+
+
+def parse_sync_token(token: str) -> int:
+    """The revision a token names; InvalidSyncToken for anything this server did not issue."""
+    number = token.removeprefix(SYNC_TOKEN_PREFIX)
+    if number == token or not number.isdigit() or not number.isascii():
+        raise InvalidSyncToken(token)
+    return int(number)
+
+
+class CalendarCollection(radicale_storage.BaseCollection):
+    """`/bsp/es-eur-monthly/`: read-only; every write raises ReadOnly."""
+
+    def __init__(self, storage: Storage, state: queries.CalendarState) -> None:
+        self._storage = storage
+        self.state = state
+        # Items a sync() read in this request, for the get_multi() Radicale calls next: name →
+        # rendered event, or None for a removed key date.
+        self._synced: dict[str, render.RenderedEvent | None] = {}
+
+    @property
+    def path(self) -> str:
+        return hrefs.collection_path(self.state.key)
+
+    @property
+    def tag(self) -> str:
+        return "VCALENDAR"
+
+    @property
+    def etag(self) -> str:
+        # O(1): the revision names the content; the render version and refresh hint change the bytes.
+        seed = f"{render.RENDER_VERSION}|{self.path}|{self.state.revision}|{self._storage.settings.refresh_minutes}"
+        return '"%s"' % hashlib.sha256(seed.encode()).hexdigest()
+
+    @property
+    def last_modified(self) -> str:
+        return render.http_date(self.state.modified_at)
+
+    @overload
+    def get_meta(self, key: None = None) -> Mapping[str, str]: ...
+
+    @overload
+    def get_meta(self, key: str) -> str | None: ...
+
+    def get_meta(self, key: str | None = None) -> Mapping[str, str] | str | None:
+        meta = render.collection_meta(self.state.key)
+        return meta if key is None else meta.get(key)
+
+    def render(self) -> CalendarRender:
+        """This revision of the calendar, rendered; from the cache when another request did it."""
+        cache = self._storage.cache
+        cached = cache.get(self.path, self.state.revision)
+        if cached is not None:
+            return cached
+        with reading(self._storage.engine) as session:
+            rows = queries.events(session, self.state.id)
+        events = tuple(render.render_event(self.state.key, row) for row in rows)
+        text = render.render_calendar(self.state.key, events, refresh_minutes=self._storage.settings.refresh_minutes)
+        rendered = calendar_render(events, text)
+        cache.put(self.path, self.state.revision, rendered)
+        return rendered
+
+    def item(self, event: render.RenderedEvent) -> radicale_item.Item:
+        # Every field given, so Radicale never parses the text to find them.
+        return radicale_item.Item(
+            collection=self, href=event.name, last_modified=event.last_modified, text=event.text,
+            etag=event.etag, uid=event.uid, name="VCALENDAR", component_name="VEVENT",
+            time_range=event.time_range,
+        )
+
+    def get_all(self) -> Iterator[radicale_item.Item]:
+        return (self.item(event) for event in self.render().events)
+
+    def get_multi(self, hrefs_: Iterable[str]) -> Iterator[tuple[str, radicale_item.Item | None]]:
+        names = list(dict.fromkeys(hrefs_))
+        found = self._find(names)
+        for name in names:
+            event = found.get(name)
+            yield name, None if event is None else self.item(event)
+
+    def _find(self, names: list[str]) -> Mapping[str, render.RenderedEvent | None]:
+        if all(name in self._synced for name in names):
+            return self._synced
+        cached = self._storage.cache.get(self.path, self.state.revision)
+        if cached is not None or len(names) > _MAX_WANTED:
+            return (cached or self.render()).by_name
+        wanted = [parsed for parsed in map(hrefs.parse_event_name, names) if parsed is not None]
+        with reading(self._storage.engine) as session:
+            rows = queries.events(session, self.state.id, wanted=[(p, k.value) for p, k in wanted])
+        return {event.name: event for event in self._rendered(rows)}
+
+    def _rendered(self, rows: list[queries.EventRow]) -> list[render.RenderedEvent]:
+        """The rows' events, taken from this revision's cached render when there is one."""
+        cached = self._storage.cache.get(self.path, self.state.revision)
+        if cached is None:
+            return [render.render_event(self.state.key, row) for row in rows]
+        by_name = cached.by_name
+        return [by_name.get(hrefs.event_name(row.period, row.kind)) or render.render_event(self.state.key, row)
+                for row in rows]
+
+    def get_filtered(self, filters: Iterable[ET.Element]) -> Iterator[tuple[radicale_item.Item, bool]]:
+        """Events whose days overlap the REPORT's time range, selected in SQL.
+
+        Radicale's rule: an event [start, end) matches [S, E) when start < E and S < end, all-day
+        dates counting as UTC midnight. For a key date of days [date, end] that is
+        `date <= last` and `end >= first`, with `first` the day of S and `last` the last day that
+        begins before E. Our events never recur, so the SQL answer is exact whenever Radicale says
+        the filter is simple.
+        """
+        filters = list(filters)
+        tag, start, end, simple = radicale_filter.simplify_prefilters(filters, self.tag)
+        if tag not in (None, "VEVENT"):
+            return
+        first, last = _days(start, end)
+        # Radicale matches nothing for a time-range without start and end; let it decide those.
+        exact = simple and not any(
+            element.get("start") is None and element.get("end") is None
+            for filter_ in filters for element in filter_.iter(_TIME_RANGE)
+        )
+        if first is None and last is None:
+            events: Iterable[render.RenderedEvent] = self.render().events
+        else:
+            with reading(self._storage.engine) as session:
+                rows = queries.events(session, self.state.id, first=first, last=last)
+            events = self._rendered(rows)
+        for event in events:
+            yield self.item(event), exact
+
+    def has_uid(self, uid: str) -> bool:
+        return any(event.uid == uid for event in self.render().events)
+
+    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
+        """RFC 6578 from the change log: the hrefs of key dates changed after the token's revision.
+
+        The token is the calendar's revision. Removed key dates stay as rows, so every revision
+        since the database began is a valid token; only one from the future (another database, a
+        restored backup) or from another server is refused, and the client starts over.
+        """
+        token = sync_token(self.state.revision)
+        if not old_token:
+            # Lazy: PROPFIND asks for the token alone and never looks at the hrefs.
+            return token, self._all_names()
+        old = parse_sync_token(old_token)
+        if old >= self.state.revision:
+            # Nothing changed here since; only a token from the future is suspect.
+            with reading(self._storage.engine) as session:
+                current = queries.current_revision(session) if old > self.state.revision else old
+            if old > current:
+                raise InvalidSyncToken(old_token, current)
+            return token, []
+        with reading(self._storage.engine) as session:
+            rows = queries.events(session, self.state.id, since=old)
+        for row in rows:
+            name = hrefs.event_name(row.period, row.kind)
+            self._synced[name] = None if row.removed else render.render_event(self.state.key, row)
+        return token, [hrefs.event_name(row.period, row.kind) for row in rows]
+
+    def _all_names(self) -> Iterator[str]:
+        for event in self.render().events:
+            yield event.name
+
+    def serialize(self, vcf_to_ics: bool = False, ShareActions: dict[str, Any] | None = None) -> str:
+        return self.render().text
+
+    def upload(self, href: str, item: radicale_item.Item) -> Any:
+        raise ReadOnly("upload", f"{self.path}/{href}")
+
+    def delete(self, href: str | None = None) -> None:
+        raise ReadOnly("delete", f"{self.path}/{href}" if href else self.path)
+
+    def set_meta(self, props: Mapping[str, str]) -> None:
+        raise ReadOnly("change the properties of", self.path)
+
+
+def _days(start: int, end: int) -> tuple[datetime.date | None, datetime.date | None]:
+    """The first and last day an all-day event may touch to overlap [start, end) (POSIX seconds)."""
+    first = None
+    if start > radicale_filter.TIMESTAMP_MIN:
+        first = datetime.date.fromordinal(_EPOCH_ORDINAL + start // 86400)
+    last = None
+    if end < radicale_filter.TIMESTAMP_MAX:
+        # A day overlaps when its midnight is before E: the day of E, unless E is that midnight.
+        days, seconds = divmod(end, 86400)
+        last = datetime.date.fromordinal(_EPOCH_ORDINAL + days - (1 if seconds == 0 else 0))
+    return first, last

@@ -1,0 +1,42 @@
+"""`settlecal serve`: the WSGI entry (Radicale, the plugin, the web page) under waitress.
+
+Radicale's own server cannot host the WSGI entry that answers conditional GETs and refuses writes,
+speaks HTTP/1.0 only and takes eight connections at most; waitress is a small, pure-Python,
+production-grade WSGI server with HTTP/1.1 keep-alive and a thread pool, on every platform.
+For several processes use gunicorn (config/gunicorn.conf.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import waitress
+
+from caldav_plugin.db.engine import make_engine
+from caldav_plugin.db.schema import upgrade
+from caldav_plugin.wsgi import make_application
+
+DEFAULT_THREADS = 8
+
+
+def serve(database_url: str, host: str, port: int, *, config_path: str | os.PathLike[str] | None = None,
+          threads: int = DEFAULT_THREADS, announce: Callable[[str], None] = print) -> None:
+    """Serves the calendars of `database_url` on host:port until interrupted.
+
+    Port 0 picks a free port. Once the socket listens, `announce` gets the URL (a line tests and
+    scripts can wait for instead of polling).
+    """
+    upgrade(make_engine(database_url))
+    application = make_application(config_path, database_url=database_url, log=True)
+    server = waitress.create_server(application, host=host, port=port, threads=threads,
+                                    ident="settlecal", clear_untrusted_proxy_headers=True)
+    bound_host, bound_port = server.getsockname()[:2]  # type: ignore[union-attr]
+    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    announce(f"Serving settlement calendars on http://{shown}:{bound_port}/")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
