@@ -1,7 +1,8 @@
 """Key-date rows → iCalendar text, written directly and deterministically (RFC 5545, RFC 7986).
 
-No iCalendar library on this path: a row becomes its VEVENT through one string template, which is
-what makes a cold GET of a large calendar cheap, and the output depends on nothing but the row (no
+A row becomes its VEVENT through one string template rather than an `icalendar.Event`, which is
+what makes a cold GET of a large calendar cheap; the text rules (TEXT escaping, line folding) come
+from icalendar's own `vText` and `Contentline`, and the output depends on nothing but the row (no
 clock, no random UID, no dict order), so two renders of one revision are byte-identical and the
 ETag, the sha256 of those bytes, only changes when a release changes the key date.
 
@@ -21,13 +22,15 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 import pycountry
+from icalendar.parser import Contentline
+from icalendar.prop import vText
 
 from caldav_plugin import hrefs
 from caldav_plugin.db.queries import EventRow
 from caldav_plugin.settlement import CalendarKey, Kind, System
 
 # Bump when the output for the same rows changes: it is part of every collection ETag.
-RENDER_VERSION: Final = 1
+RENDER_VERSION: Final = 2
 PRODID: Final = "-//settlecal//IATA settlement calendars//EN"
 CRLF: Final = "\r\n"
 _ITEM_HEAD: Final = f"BEGIN:VCALENDAR{CRLF}VERSION:2.0{CRLF}PRODID:{PRODID}{CRLF}"
@@ -172,36 +175,16 @@ def collection_meta(key: CalendarKey) -> dict[str, str]:
 
 
 def escape_text(value: str) -> str:
-    """RFC 5545 §3.3.11 TEXT escaping."""
-    return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    )
+    """RFC 5545 §3.3.11 TEXT escaping, by icalendar."""
+    return vText(value).to_ical().decode("utf-8")
 
 
 def fold(line: str) -> str:
-    """RFC 5545 §3.1 folding: at most 75 octets a line, never inside a UTF-8 sequence."""
-    if line.isascii():
-        if len(line) <= 75:
-            return line
-        # One byte a character: plain slicing.
-        rest = [line[start:start + 74] for start in range(75, len(line), 74)]
-        return (CRLF + " ").join([line[:75], *rest])
-    if len(line.encode("utf-8")) <= 75:
+    """RFC 5545 §3.1 folding, by icalendar: at most 75 octets a line, never inside a UTF-8 sequence
+    nor between a backslash and the character it escapes (which some clients misread)."""
+    if len(line) <= 75 and line.isascii():  # most lines; skips the library's per-character walk
         return line
-    parts = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # continuation lines start with a space
-        current += char
-        size += width
-    parts.append(current)
-    return (CRLF + " ").join(parts)
+    return Contentline(line).to_ical().decode("utf-8")
 
 
 def etag(text: str) -> str:
