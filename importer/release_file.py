@@ -25,7 +25,8 @@ from .errors import (
     ReleaseNotUtf8,
     ReleaseUnreadable,
 )
-from .release_rows import COLUMNS, Cell, ReleaseRow, validate_rows
+from .release_cells import Cell
+from .release_rows import COLUMNS, ReleaseRow, validate_rows
 
 _BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"

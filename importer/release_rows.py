@@ -12,19 +12,19 @@ import dataclasses
 import datetime
 import operator
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from typing import Generic, NamedTuple, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple, TypeVar
 
-import pycountry
 
-from caldav_plugin.settlement import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, System
+from caldav_plugin.settlement import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind
 
 from .errors import ReleaseProblem
+from .release_cells import (
+    Cached, CalendarFaults, Cell, Fault, cell_text, is_blank_cell, parse_calendar, parse_date,
+    parse_period, parse_remarks, parse_time,
+)
 
-K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
-Cell = str | int | float | datetime.date | datetime.time | datetime.timedelta | None
-"""What a record holds: strings from CSV; typed values from XLSX (a datetime is a date)."""
 
 COLUMNS = (
     "system", "country", "currency", "frequency", "period", "period_start", "period_end",
@@ -32,11 +32,6 @@ COLUMNS = (
     "correction_cutoff", "dispute_deadline", "remarks",
 )  # fmt: skip
 REQUIRED_COLUMNS = COLUMNS[:7]
-EMPTY_MARKERS = frozenset({"n/a", "na"})
-"""Besides blank, what means "no value" in the date, cut-off and remarks columns (any case).
-
-Not in the code columns: NA is Namibia's country code.
-"""
 _DATE = "a date (YYYY-MM-DD, DD-MMM-YY or DD/MM/YYYY)"
 _EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
     "system": "BSP or CASS",
@@ -133,164 +128,8 @@ def _whole_file(message: str) -> ReleaseProblem:
     return ReleaseProblem(None, None, None, message)
 
 
-def _is_blank_cell(cell: Cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
 def _is_blank(cells: Sequence[Cell]) -> bool:
-    return all(map(_is_blank_cell, cells))
-
-
-# -- cells: each converter returns the value, None when empty, or a _Fault ---------------------
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Fault:
-    """A cell that does not convert, and how to show what was found; cached like a value."""
-
-    found: str
-
-
-def _text(cell: Cell) -> str:
-    if isinstance(cell, str):
-        return cell.strip()
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))  # a spreadsheet's number 2606 is the code '2606', not '2606.0'
-    return str(cell)  # also makes an XLSX time cell '12:00:00', which _time reads
-
-
-def _optional_text(cell: Cell) -> str | None:
-    text = _text(cell)
-    return None if not text or text.lower() in EMPTY_MARKERS else text
-
-
-_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
-_DMY_DATE = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
-_DMONY_DATE = re.compile(r"(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{2}|\d{4})")
-_MONTHS = {
-    name: number
-    for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)
-}
-
-
-def _date(cell: Cell) -> datetime.date | _Fault | None:
-    if isinstance(cell, datetime.datetime):  # XLSX date cells arrive as midnight datetimes
-        if cell.time() != datetime.time():
-            return _Fault(f"'{cell}' (a date with a time of day)")
-        return cell.date()
-    if isinstance(cell, datetime.date):
-        return cell
-    text = _optional_text(cell)
-    if text is None:
-        return None
-    match = _ISO_DATE.fullmatch(text) or _DMY_DATE.fullmatch(text) or _DMONY_DATE.fullmatch(text)
-    if match is None:
-        return _Fault(f"'{text}'")
-    parts = match.groupdict()
-    month = _MONTHS.get(parts["mon"].lower()) if "mon" in parts else int(parts["m"])
-    if month is None:
-        return _Fault(f"'{text}' (no such month; expected Jan, Feb, ..., Dec)")
-    year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)
-    try:
-        return datetime.date(year, month, int(parts["d"]))
-    except ValueError:
-        return _Fault(f"'{text}' (no such day)")
-
-
-_CLOCK_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?|(\d{1,2})(\d{2})")
-
-
-def _time(cell: Cell) -> datetime.time | _Fault | None:
-    text = _optional_text(cell)
-    if text is None:
-        return None
-    match = _CLOCK_TIME.fullmatch(text)
-    if match is None:
-        return _Fault(f"'{text}'")
-    hour, minute, second, hhmm_hour, hhmm_minute = match.groups()
-    hours, minutes = int(hour or hhmm_hour), int(minute or hhmm_minute)
-    if hours > 23 or minutes > 59:
-        return _Fault(f"'{text}' (no such time)")
-    if second not in (None, "00"):
-        return _Fault(f"'{text}' (cut-off times are to the minute)")
-    return datetime.time(hours, minutes)
-
-
-def _code(cell: Cell) -> str | None:
-    return _text(cell) or None
-
-
-# Control characters have no place in a label, and PostgreSQL cannot store NUL at all.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
-
-
-def _period(cell: Cell) -> str | _Fault | None:
-    if isinstance(cell, (datetime.date, datetime.time)):  # Excel turns '2026-03-4' into 4 March
-        return _Fault(f"the date '{cell}' (format the period column as text)")
-    code = _code(cell)
-    if code is not None and len(code) > MAX_PERIOD_CODE:
-        return _Fault(f"a code of {len(code)} characters (at most {MAX_PERIOD_CODE})")
-    if code is not None and (found := _CONTROL.search(code)):
-        return _Fault(f"the control character {found.group()!r} in {code!r}")
-    return code
-
-
-def _remarks(cell: Cell) -> str | _Fault | None:
-    text = _optional_text(cell)
-    if text is not None and (found := _CONTROL_IN_TEXT.search(text)):
-        return _Fault(f"the control character {found.group()!r}")
-    return text
-
-
-_SYSTEMS = {system.value: system for system in System}
-_FREQUENCIES = {frequency.value: frequency for frequency in Frequency}
-
-
-def _calendar_values(texts: list[str | None]) -> list[object]:
-    system, country, currency, frequency = (text or "" for text in texts)
-    country, currency = country.upper(), currency.upper()
-    return [
-        _SYSTEMS.get(system.upper()),
-        country if len(country) == 2 and pycountry.countries.get(alpha_2=country) else None,
-        currency if len(currency) == 3 and pycountry.currencies.get(alpha_3=currency) else None,
-        # Spreadsheets say "Twice monthly" or "four_times_monthly" for twice-monthly etc.
-        _FREQUENCIES.get(re.sub(r"[\s_-]+", "-", frequency.lower())),
-    ]
-
-
-_CalendarFaults = tuple[tuple[str, str], ...]  # (column, what was found)
-
-
-def _calendar_key(cells: tuple[Cell, ...]) -> CalendarKey | _CalendarFaults:
-    """The calendar of (system, country, currency, frequency) cells, or (column, found) faults."""
-    texts = [_code(cell) for cell in cells]
-    values = _calendar_values(texts)
-    faults = tuple(
-        (name, "an empty cell" if text is None else f"'{text}'")
-        for name, text, value in zip(COLUMNS, texts, values)
-        if value is None
-    )
-    return faults or CalendarKey(*values)  # type: ignore[arg-type]
-
-
-class _Cached(Generic[K, T]):
-    """A converter that converts each distinct raw value once."""
-
-    __slots__ = ("_convert", "_known")
-
-    def __init__(self, convert: Callable[[K], T]):
-        self._convert = convert
-        self._known: dict[K, T] = {}
-
-    def __call__(self, raw: K) -> T:
-        try:
-            return self._known[raw]
-        except KeyError:
-            value = self._known[raw] = self._convert(raw)
-            return value
+    return all(map(is_blank_cell, cells))
 
 
 # -- header ------------------------------------------------------------------------------------
@@ -315,7 +154,7 @@ class _Layout:
 
 def _column_name(cell: Cell) -> str:
     # "Period Start" and "correction-cutoff" (Kind's spelling) are read as period_start etc.
-    return re.sub(r"[\s-]+", "_", _text(cell).lower())
+    return re.sub(r"[\s-]+", "_", cell_text(cell).lower())
 
 
 def _read_header(
@@ -325,7 +164,7 @@ def _read_header(
     positions: dict[str, int] = {}
     unnamed: list[int] = []
     for position, cell in enumerate(cells, 1):
-        name, given = _column_name(cell), _text(cell)
+        name, given = _column_name(cell), cell_text(cell)
         if not name:
             unnamed.append(position - 1)
         elif name in positions:
@@ -339,7 +178,7 @@ def _read_header(
             message = f"unknown column '{given}' (column {position}); expected one of {known}"
             problems.append(ReleaseProblem(line, position, given, message))
     missing = [name for name in REQUIRED_COLUMNS if name not in positions]
-    found = ", ".join(f"'{_text(cell)}'" for cell in cells if not _is_blank_cell(cell))
+    found = ", ".join(f"'{cell_text(cell)}'" for cell in cells if not is_blank_cell(cell))
     for name in missing:
         required = ", ".join(REQUIRED_COLUMNS)
         message = f"missing required column '{name}'; expected {required}, got {found}"
@@ -367,11 +206,11 @@ class _RowChecker:
         self._layout = layout
         self._pick = layout.picker()
         self._padding: tuple[Cell, ...] = (None,) * (layout.width + 1)
-        self._dates = _Cached(_date)
-        self._times = _Cached(_time)
-        self._periods = _Cached(_period)
-        self._remarks = _Cached(_remarks)
-        self._calendars = _Cached(self._shared_calendar)
+        self._dates = Cached(parse_date)
+        self._times = Cached(parse_time)
+        self._periods = Cached(parse_period)
+        self._remarks = Cached(parse_remarks)
+        self._calendars = Cached(self._shared_calendar)
         self._shared: dict[CalendarKey, CalendarKey] = {}
         self._first_lines: dict[CalendarKey, dict[str, int]] = {}
         self._spans: dict[CalendarKey, list[_Span]] = {}
@@ -386,7 +225,7 @@ class _RowChecker:
         start = value(line, "period_start", raw[5], dates(raw[5]), required=True)
         end = value(line, "period_end", raw[6], dates(raw[6]), required=True)
         days = [dates(raw[i]) for i, _ in _OPTIONAL_DATES]
-        if _Fault in map(type, days):  # rare: only then is each cell looked at for its report
+        if Fault in map(type, days):  # rare: only then is each cell looked at for its report
             days = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, days)]
         cutoff = value(line, "remittance_cutoff", raw[10], self._times(raw[10]))
         remarks = value(line, "remarks", raw[14], self._remarks(raw[14]))
@@ -420,11 +259,11 @@ class _RowChecker:
     def _cells(self, line: int, cells: Sequence[Cell]) -> tuple[Cell, ...]:
         width = self._layout.width
         for index in self._layout.must_be_empty:
-            if index < len(cells) and not _is_blank_cell(cells[index]):
+            if index < len(cells) and not is_blank_cell(cells[index]):
                 self._stray(line, index, cells[index], "under a column without a name")
         if len(cells) > width:
             for index in range(width, len(cells)):
-                if not _is_blank_cell(cells[index]):
+                if not is_blank_cell(cells[index]):
                     where = f"beyond the header's {width} columns"
                     hint = " (a separator inside an unquoted cell?)"
                     self._stray(line, index, cells[index], where, hint)
@@ -432,12 +271,12 @@ class _RowChecker:
         return self._pick([*cells, *self._padding[len(cells):]])
 
     def _stray(self, line: int, index: int, cell: Cell, where: str, hint: str = "") -> None:
-        message = f"expected an empty cell {where}, got '{_text(cell)}'{hint}"
+        message = f"expected an empty cell {where}, got '{cell_text(cell)}'{hint}"
         self.problems.append(ReleaseProblem(line, index + 1, None, message))
 
-    def _shared_calendar(self, cells: tuple[Cell, ...]) -> CalendarKey | _CalendarFaults:
+    def _shared_calendar(self, cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
         """One object per calendar, however its cells are spelled ('BSP' or 'bsp')."""
-        found = _calendar_key(cells)
+        found = parse_calendar(cells)
         return self._shared.setdefault(found, found) if isinstance(found, CalendarKey) else found
 
     def _calendar(self, line: int, cells: tuple[Cell, ...]) -> CalendarKey | None:
@@ -449,13 +288,13 @@ class _RowChecker:
         return None
 
     def _value(
-        self, line: int, name: str, raw: Cell, value: T | _Fault | None, required: bool = False
+        self, line: int, name: str, raw: Cell, value: T | Fault | None, required: bool = False
     ) -> T | None:
-        if isinstance(value, _Fault):
+        if isinstance(value, Fault):
             self._report(line, name, f"expected {_EXPECTED[name]}, got {value.found}")
             return None
         if value is None and required:
-            found = "an empty cell" if _is_blank_cell(raw) else f"'{_text(raw)}'"
+            found = "an empty cell" if is_blank_cell(raw) else f"'{cell_text(raw)}'"
             self._report(line, name, f"expected {_EXPECTED[name]}, got {found}")
         return value
 

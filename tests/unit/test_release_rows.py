@@ -9,7 +9,8 @@ import pytest
 
 from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
 from importer.errors import ReleaseProblem
-from importer.release_rows import COLUMNS, Cell, ReleaseRow, ValidatedRows, validate_rows
+from importer.release_cells import Cell
+from importer.release_rows import COLUMNS, ReleaseRow, ValidatedRows, validate_rows
 
 HEADER = ",".join(COLUMNS)
 # period 2026-03-4 of Spain's monthly BSP, one cell per column of HEADER
