@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The sample goes into an empty database only: a later `make run` must not undo releases imported since.
 run: $(STAMP)
-	$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"
+	@if [ "$$($(BIN)/settlecal releases --json)" = "[]" ]; then \
+		$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"; \
+	else echo "The database already holds releases; serving them."; fi
 	$(BIN)/settlecal serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (tests/web); Playwright drives it, never downloads one.
