@@ -29,8 +29,10 @@ def serve(database_url: str, host: str, port: int, *, config_path: str | os.Path
     """
     upgrade(make_engine(database_url))
     application = make_application(config_path, database_url=database_url, log=True)
+    # waitress buffers a whole body before the application sees it: refuse big ones as early.
     server = waitress.create_server(application, host=host, port=port, threads=threads,
-                                    ident="settlecal", clear_untrusted_proxy_headers=True)
+                                    ident="settlecal", clear_untrusted_proxy_headers=True,
+                                    max_request_body_size=application.edge.max_body)
     bound_host, bound_port = server.getsockname()[:2]  # type: ignore[union-attr]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     announce(f"Serving settlement calendars on http://{shown}:{bound_port}/")

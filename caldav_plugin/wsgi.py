@@ -9,7 +9,10 @@
   cache, with `If-None-Match` / `If-Modified-Since` → 304 and `Cache-Control` for subscribers.
   Radicale answers the rest (PROPFIND, REPORT, OPTIONS, the web page); its GET answers are made
   conditional too.
-- Each request reads one database snapshot (see snapshot.py).
+- Each request reads one database snapshot (see snapshot.py); its revision goes out in the
+  `X-Settlecal-Revision` header.
+- Operations (see operations.py): `/.web/health`, 503 + Retry-After while the database is down,
+  4xx for hostile requests before Radicale reads them, one JSON access-log line per request.
 
 The configuration comes from `$RADICALE_CONFIG`, else the project's config/radicale.conf.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import os
 import pathlib
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -28,7 +32,7 @@ from radicale import log as radicale_log
 from radicale import rights as radicale_rights
 from radicale.log import logger
 
-from caldav_plugin import http
+from caldav_plugin import http, operations
 from caldav_plugin.snapshot import request_snapshot
 from caldav_plugin.storage import Storage
 
@@ -73,8 +77,11 @@ class Application:
 
     def __init__(self, configuration: radicale_config.Configuration) -> None:
         self._radicale = radicale.Application(configuration)
+        self._configuration = configuration
+        self._edge = operations.EdgeSettings.from_configuration(configuration)
         # Same URL, so the same engine and render cache as the storage Radicale built.
         self._storage = Storage(configuration)
+        operations.watch(self._storage.engine)
         self._feeds = http.FeedResponder(
             self._storage, radicale_rights.load(configuration),
             auth_type=str(configuration.get("auth", "type")),
@@ -83,19 +90,54 @@ class Application:
         )
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        method = environ.get("REQUEST_METHOD", "GET").upper()
+        started = time.perf_counter()
+        method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = environ.get("PATH_INFO") or "/"
+        served: int | None = None
+        try:
+            answer, served = self._answer(environ, method, path)
+        except Exception as error:  # the last line: a short 500, never a traceback in a body
+            logger.error("Internal error on %s %r: %s", method, path, type(error).__name__)
+            logger.debug("Internal error on %s %r", method, path, exc_info=True)
+            answer = operations.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
+        operations.log_access(environ, method, answer, time.perf_counter() - started, served)
+        return _respond(start_response, answer)
+
+    def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
         if http.is_write(method, path):
             logger.info("%s %r refused: read-only", method, path)
-            return _respond(start_response, http.forbidden_write(method))
-        with request_snapshot(self._storage.engine):
-            if method in ("GET", "HEAD"):
-                answer = self._feeds.respond(environ, method, path)
-                if answer is not None:
-                    return _respond(start_response, answer)
-            return self._delegate(environ, start_response, method)
+            return http.forbidden_write(method), None
+        refusal = operations.screen(environ, method, self._edge, self._configuration)
+        if refusal is not None:
+            logger.info("%s %r refused: %s", method, path, refusal.status)
+            return refusal, None
+        engine = self._storage.engine
+        if path == operations.HEALTH_PATH:
+            return operations.health(engine, self._edge, method)
+        token = operations.begin_request()
+        try:
+            with request_snapshot(engine):
+                # First read of the snapshot: pins its revision, and finds an outage before Radicale does.
+                served = operations.revision(engine)
+                answer = None
+                if method in ("GET", "HEAD"):
+                    answer = self._feeds.respond(environ, method, path)
+                if answer is None:
+                    answer = self._delegate(environ, method)
+            failure = operations.failure_seen()
+            if failure is not None and answer.status.startswith("500"):
+                raise failure
+        except Exception as error:
+            if not operations.is_outage(error):
+                raise
+            logger.warning("%s %r: database unavailable (%s)", method, path,
+                           operations.describe(error, operations.secrets_of(engine)))
+            return operations.unavailable(self._edge, method), None
+        finally:
+            operations.end_request(token)
+        return operations.with_revision(answer, served), served
 
-    def _delegate(self, environ: Environ, start_response: StartResponse, method: str) -> Iterable[bytes]:
+    def _delegate(self, environ: Environ, method: str) -> http.Answer:
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -104,11 +146,15 @@ class Application:
 
         body = list(self._radicale(environ, capture))
         answer = http.Answer(captured["status"], list(captured["headers"]), body)
-        return _respond(start_response, http.after_radicale(environ, method, answer))
+        return http.after_radicale(environ, method, answer)
 
     @property
     def storage(self) -> Storage:
         return self._storage
+
+    @property
+    def edge(self) -> operations.EdgeSettings:
+        return self._edge
 
 
 def _respond(start_response: StartResponse, answer: http.Answer) -> Iterable[bytes]:
@@ -121,6 +167,7 @@ def make_application(config_path: str | os.PathLike[str] | None = None, *,
     """The application; `log` also sets up Radicale's logging, which a server process wants once."""
     configuration = load_configuration(config_path, database_url=database_url)
     if log:
+        operations.configure_access_log()
         radicale_log.setup()
         radicale_log.set_level(configuration.get("logging", "level"),
                                configuration.get("logging", "backtrace_on_debug"),

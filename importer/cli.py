@@ -4,6 +4,7 @@ prints the result; errors of the importer become click errors here and nowhere e
 from __future__ import annotations
 
 import contextlib
+import datetime
 import getpass
 import pathlib
 import sys
@@ -16,10 +17,15 @@ from sqlalchemy import Engine
 from caldav_plugin.db import queries
 from caldav_plugin.db.engine import DATABASE_URL_ENV, database_url, make_engine, reading
 from caldav_plugin.db.schema import upgrade
+from caldav_plugin.settlement import Kind
+from importer import mail_sender, notify_report, outbox
 from importer import release as releases_lib
 from importer import report
+from importer import subscribers as subscribers_lib
 from importer.errors import ImporterError, ReleaseInvalid
 from importer.export import export_release
+from importer.mail_text import LANGUAGES
+from importer.notify_config import load_config
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from importer.release_file import ReleaseFormat, read_release
 
@@ -59,9 +65,10 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
               help="The file's format [default: from its name, else from its content].")
 @click.option("--allow-extra-columns", is_flag=True, help="Ignore columns the release format does not define.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who imports it.")
+@click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this release.")
 @json_option
 def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None,
-            allow_extra_columns: bool, operator: str, as_json: bool) -> None:
+            allow_extra_columns: bool, operator: str, no_notify: bool, as_json: bool) -> None:
     """Validate a release file (CSV or XLSX) whole, then make it the truth for the calendars and years it holds.
 
     Prints the change per calendar: key dates added, moved (old → new), changed and removed.
@@ -79,15 +86,18 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
             outcome = releases_lib.import_release(
                 _engine(), release_file, operator=operator, note=note, dry_run=dry_run, progress=progress,
+                notify=not no_notify,
             )
     _echo_outcome(outcome, as_json)
+    _deliver_notifications(outcome)
 
 
 @cli.command()
 @click.option("--note", help="Why the release is undone.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who rolls back.")
+@click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this rollback.")
 @json_option
-def rollback(note: str | None, operator: str, as_json: bool) -> None:
+def rollback(note: str | None, operator: str, no_notify: bool, as_json: bool) -> None:
     """Undo the newest import still in force, as a new release: clients see the previous dates return.
 
     Repeat it to step further back; re-import a file to redo it.
@@ -97,8 +107,9 @@ def rollback(note: str | None, operator: str, as_json: bool) -> None:
         settlecal rollback --note "Published by mistake"
     """
     with _translated_errors():
-        outcome = releases_lib.rollback(_engine(), operator=operator, note=note)
+        outcome = releases_lib.rollback(_engine(), operator=operator, note=note, notify=not no_notify)
     _echo_outcome(outcome, as_json)
+    _deliver_notifications(outcome)
 
 
 @cli.command("releases")
@@ -232,3 +243,121 @@ def serve(host: str, port: int) -> None:
 
     serve_calendars(click.get_current_context().find_root().obj, host, port,
                     announce=lambda line: click.echo(line, err=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Change notifications: subscribers, and delivery of the outbox (docs/notifications.md).
+
+
+def _kinds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[Kind] | None:
+    kinds = set()
+    for value in values:
+        for name in filter(None, (part.strip().lower() for part in value.split(","))):
+            try:
+                kinds.add(Kind(name))
+            except ValueError:
+                raise click.BadParameter(
+                    f"{name!r} is not one of {', '.join(kind.value for kind in Kind)}", ctx, param) from None
+    return frozenset(kinds) or None
+
+
+def _deliver_notifications(outcome: releases_lib.Outcome) -> None:
+    """Best effort, right after the commit: what cannot go out now stays queued for `notify`."""
+    if not outcome.notifications:
+        return
+    try:
+        config = load_config()
+        if config.smtp is None:
+            click.echo(f"{outcome.notifications} notification(s) queued; no SMTP server is configured: "
+                       "run `settlecal notify` once it is.", err=True)
+            return
+        delivery = mail_sender.deliver(_engine(), config)
+    except ImporterError as error:
+        click.echo(f"{outcome.notifications} notification(s) queued, not sent: {error}", err=True)
+        return
+    for line in notify_report.delivery_lines(delivery):
+        click.echo(f"Notifications: {line}", err=True)
+
+
+@cli.group("subscribers")
+def subscribers_group() -> None:
+    """Who is told by e-mail what a release changed."""
+
+
+@subscribers_group.command("add")
+@click.argument("email")
+@calendar_filter_options
+@click.option("--kind", "kinds", multiple=True, callback=_kinds, metavar="KIND",
+              help="Only these key-date kinds (repeat, or comma-separated) [default: all].")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
+              help="Language of the messages.")
+def subscribers_add(email: str, kinds: frozenset[Kind] | None, lang: str, **filters: Any) -> None:
+    """Subscribe EMAIL, confirmed, to the changes of the calendars that match the filters.
+
+    Example:
+
+        settlecal subscribers add treasury@example.com --system BSP --country ES --kind remittance --lang es
+    """
+    with _translated_errors():
+        row = subscribers_lib.add(_engine(), subscribers_lib.Subscription(email, calendar_filter(**filters), kinds, lang))
+    click.echo(f"Subscribed {notify_report.subscriber_line(row)}.")
+
+
+@subscribers_group.command("remove")
+@click.argument("email")
+def subscribers_remove(email: str) -> None:
+    """End every subscription of EMAIL, and drop the messages still queued for it.
+
+    Example:
+
+        settlecal subscribers remove treasury@example.com
+    """
+    with _translated_errors():
+        removed = subscribers_lib.remove(_engine(), email)
+    click.echo(f"Removed {len(removed)} subscription(s) of {email}.")
+
+
+@subscribers_group.command("list")
+@json_option
+def subscribers_list(as_json: bool) -> None:
+    """List the subscribers, confirmed and pending, by e-mail address.
+
+    Example:
+
+        settlecal subscribers list --json
+    """
+    found = subscribers_lib.listed(_engine())
+    if as_json:
+        click.echo(report.to_json([notify_report.subscriber_json(row) for row in found]))
+    else:
+        _echo_lines(notify_report.subscriber_lines(found))
+
+
+@cli.command()
+@click.option("--retry-now", is_flag=True, help="Try every queued message now, ignoring the back-off.")
+@click.option("--requeue-failed", is_flag=True, help="Queue messages refused for good (5xx) again first.")
+@click.option("--requeue-uncertain", is_flag=True,
+              help="Queue again, with the same Message-ID, messages a stopped sender may have delivered.")
+@json_option
+def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_json: bool) -> None:
+    """Deliver the notifications that are due over SMTP ($SETTLECAL_SMTP_URL); run it every minute or so.
+
+    Messages the server cannot take now stay queued and are retried later (1 minute, doubling, at
+    most 6 hours apart); none is sent twice.
+
+    Example:
+
+        SETTLECAL_SMTP_URL='smtp://mailer:secret@smtp.example.com:587?starttls=1' settlecal notify
+    """
+    engine = _engine()
+    upgrade(engine)
+    with _translated_errors():
+        config = load_config()
+        if requeue_failed or requeue_uncertain:
+            outbox.requeue(engine, failed=requeue_failed, uncertain=requeue_uncertain,
+                           now=datetime.datetime.now(datetime.UTC))
+        delivery = mail_sender.deliver(engine, config, retry_now=retry_now)
+    if as_json:
+        click.echo(report.to_json(notify_report.delivery_json(delivery)))
+    else:
+        _echo_lines(notify_report.delivery_lines(delivery))

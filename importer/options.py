@@ -23,7 +23,7 @@ class CodeParam(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         code = str(value).strip().upper()
-        if len(code) != self._length or self._table.get(alpha_2=code) is None and self._table.get(alpha_3=code) is None:
+        if len(code) != self._length or self._table.get(**{f"alpha_{self._length}": code}) is None:
             self.fail(f"{value!r} is not an ISO {self.name} code", param, ctx)
         return code
 

@@ -13,6 +13,7 @@ from caldav_plugin.db import queries
 from caldav_plugin.db.engine import reading, writing
 from caldav_plugin.db.schema import upgrade
 from caldav_plugin.settlement import CalendarKey, Kind
+from importer import notify as notifications
 from importer.apply import (
     PeriodState, ReleaseWriter, StoredCalendar, calendar_ids, stored_calendar, stored_periods, undo_changes,
 )
@@ -60,6 +61,7 @@ class Outcome:
     calendars: tuple[CalendarReport, ...]
     dry_run: bool = False
     file: ReleaseFile | None = None
+    notifications: int = 0  # messages queued for subscribers
 
     @property
     def changed(self) -> bool:
@@ -77,8 +79,12 @@ def import_release(
     note: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    notify: bool = True,
 ) -> Outcome:
-    """Makes a validated release the truth for the (calendar, year) pairs it holds, in one transaction."""
+    """Makes a validated release the truth for the (calendar, year) pairs it holds, in one transaction.
+
+    With `notify`, the messages to subscribers are queued in that same transaction.
+    """
     upgrade(engine)
     by_calendar = _group(release_file.rows)
     if dry_run:
@@ -92,10 +98,11 @@ def import_release(
         )
         reports = _diff_and_apply(session, by_calendar, writer, progress)
         summary = _finish(session, writer)
-    return Outcome(summary, reports, file=release_file)
+        queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
+    return Outcome(summary, reports, file=release_file, notifications=queued)
 
 
-def rollback(engine: Engine, *, operator: str, note: str | None = None) -> Outcome:
+def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: bool = True) -> Outcome:
     """Undoes the newest import in force as a new revision, so sync clients see the old state return."""
     upgrade(engine)
     with writing(engine) as session:
@@ -118,7 +125,8 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None) -> Outco
             writer.apply(diff, restored, stored)
             reports.append(_report(diff, created=False))
         summary = _finish(session, writer)
-    return Outcome(summary, tuple(reports))
+        queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
+    return Outcome(summary, tuple(reports), notifications=queued)
 
 
 def release_report(engine: Engine, release_id: int) -> Outcome:

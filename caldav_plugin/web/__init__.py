@@ -1,0 +1,101 @@
+"""The web page: `[web] type = caldav_plugin.web`, served by Radicale at `/.web/` (`/` leads there).
+
+Filters, month grid, upcoming key dates, CSV/PDF downloads, subscription links and filtered feeds,
+release history; English and Spanish. Server-rendered (Jinja2), read-only, over the same database
+and configuration option as the storage plugin (`[storage] database_url`).
+
+    routes.py     paths → handlers, the request context
+    selection.py  the URL's parameters ↔ what is shown
+    views.py      the page: facets, month grid, upcoming list, calendars and their links
+    month.py      the month grid (pure)
+    history.py    releases and what each changed
+    downloads.py  CSV (the release format) and PDF
+    feed.py       `/.web/feed.ics`: the selection as one iCalendar stream, with ETag/304
+    i18n.py       languages, dates and names; messages.py holds the Spanish catalogue
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from typing import Any, Final
+
+import jinja2
+from radicale import config as radicale_config
+from radicale import types as radicale_types
+from radicale import web as radicale_web
+
+from caldav_plugin.db.engine import make_engine
+from caldav_plugin.storage import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
+from caldav_plugin.storage import PluginSettings
+from caldav_plugin.web import routes
+from caldav_plugin.web.feed import FeedCache
+from caldav_plugin.web.responses import StaticFiles
+
+PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
+    "web": {
+        "public_url": {
+            "value": "",
+            "help": "the server's public base URL for subscription links, e.g. https://calendars.example.org "
+                    "(empty: taken from each request's Host)",
+            "type": str,
+        },
+        "upcoming": {
+            "value": "20",
+            "help": "how many upcoming key dates the page lists",
+            "type": int,
+        },
+    }
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WebSettings:
+    storage: PluginSettings
+    public_url: str
+    upcoming: int
+
+    @classmethod
+    def from_configuration(cls, configuration: radicale_config.Configuration) -> WebSettings:
+        return cls(
+            storage=PluginSettings.from_configuration(configuration),
+            public_url=configuration.get("web", "public_url").rstrip("/"),
+            upcoming=max(1, configuration.get("web", "upcoming")),
+        )
+
+
+class Web(radicale_web.BaseWeb):
+    """Radicale's web plugin: GET only (the page never changes anything)."""
+
+    settings: WebSettings
+    # What "today" is: the month shown by default, the day marked, where "upcoming" starts.
+    today: Callable[[], datetime.date]
+
+    def __init__(self, configuration: radicale_config.Configuration) -> None:
+        # The storage's options too: one `database_url` setting serves both plugins.
+        schema = {**STORAGE_SCHEMA, **PLUGIN_CONFIG_SCHEMA}
+        super().__init__(configuration.copy(schema))
+        self.settings = WebSettings.from_configuration(self.configuration)
+        self.engine = make_engine(self.settings.storage.database_url)
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("caldav_plugin.web", "templates"),
+            autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+        )
+        self.static = StaticFiles()
+        self.feeds = FeedCache()
+        self.today = datetime.date.today
+
+    def get(self, environ: radicale_types.WSGIEnviron, base_prefix: str, path: str, user: str,
+            *args: Any, **kwargs: Any) -> radicale_types.WSGIResponse:
+        return routes.dispatch(self, environ, base_prefix, path)
+
+    def post(self, environ: radicale_types.WSGIEnviron, base_prefix: str, path: str, user: str,
+             *args: Any, **kwargs: Any) -> radicale_types.WSGIResponse:
+        """Only the e-mail subscription forms take a POST (subscriptions.py); the page itself never does."""
+        if path == f"{routes.PREFIX}/subscriptions" or path.startswith(f"{routes.PREFIX}/subscriptions/"):
+            return routes.dispatch(self, environ, base_prefix, path)
+        return super().post(environ, base_prefix, path, user, *args, **kwargs)
+
+
+__all__ = ["PLUGIN_CONFIG_SCHEMA", "Web", "WebSettings"]

@@ -1,0 +1,100 @@
+"""The notification pages and the feed through the whole server: the WSGI entry, Radicale and the
+web plugin's router, in-process and over a real socket (waitress on a free loopback port)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import pytest
+import requests
+import waitress
+from sqlalchemy import Engine
+from waitress import wasyncore
+
+from caldav_plugin.wsgi import make_application
+from importer import subscribers as subscribers_lib
+from importer.release import import_release
+from importer.release_file import read_release
+from tests.conftest import SAMPLES
+from tests.notify.conftest import SmtpServer
+from tests.protocol.client import WsgiClient
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+pytestmark = pytest.mark.usefixtures("confirmations_finish")
+
+
+@pytest.fixture
+def amended(loaded: Engine) -> Engine:
+    import_release(loaded, read_release(SAMPLES / "amendment.csv"), operator="test")
+    return loaded
+
+
+@pytest.fixture
+def server(amended: Engine, database_url: str) -> Iterator[str]:
+    application = make_application(database_url=database_url)
+    instance = waitress.create_server(application, host="127.0.0.1", port=0, threads=2)
+    host, port = instance.getsockname()[:2]  # type: ignore[union-attr]
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=instance._map, count=1)  # type: ignore[union-attr]
+        wasyncore.close_all(instance._map)  # type: ignore[union-attr]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        instance.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+
+def test_the_router_serves_the_feed_and_the_subscription_pages(amended: Engine, database_url: str,
+                                                               smtp: SmtpServer) -> None:
+    client = WsgiClient(make_application(database_url=database_url))
+
+    atom = client.request("GET", "/.web/changes.atom?system=CASS&country=ES")
+    form = client.request("GET", "/.web/subscriptions?system=CASS&country=ES&lang=es")
+    posted = client.request("POST", "/.web/subscriptions", headers=FORM,
+                            body="system=CASS&country=ES&lang=es&email=lucia%40example.com")
+    refused = client.request("POST", "/.web/", headers=FORM, body="x=1")
+
+    assert atom.status == 200 and atom.headers["content-type"].startswith("application/atom+xml")
+    assert ET.fromstring(atom.body).tag == "{http://www.w3.org/2005/Atom}feed"
+    assert form.status == 200 and 'name="system" value="CASS"' in form.text
+    assert posted.status == 200 and "Revise su correo" in posted.text
+    assert refused.status == 405
+    [confirmation] = smtp.mailbox.wait_for(1)
+    assert confirmation["To"] == "lucia@example.com"
+
+
+def test_one_click_unsubscribe_over_http(server: str, amended: Engine) -> None:
+    row = subscribers_lib.add(amended, subscribers_lib.Subscription("ana@example.com", lang="es"))
+    url = f"{server}/.web/subscriptions/unsubscribe?token={row.token}"
+
+    shown = requests.get(url, timeout=10)
+    # What a mail client does for List-Unsubscribe-Post (RFC 8058 §3.1).
+    clicked = requests.post(url, data={"List-Unsubscribe": "One-Click"}, timeout=10)
+
+    assert shown.status_code == 200 and "ana@example.com" in shown.text
+    assert clicked.status_code == 200 and "Baja confirmada" in clicked.text
+    assert subscribers_lib.listed(amended) == []
+
+
+def test_the_feed_over_http_answers_304_to_its_etag(server: str) -> None:
+    first = requests.get(f"{server}/.web/changes.atom?country=ES&kind=remittance", timeout=10)
+    again = requests.get(f"{server}/.web/changes.atom?country=ES&kind=remittance", timeout=10,
+                         headers={"If-None-Match": first.headers["ETag"]})
+
+    assert first.status_code == 200
+    entries = ET.fromstring(first.content).findall("{http://www.w3.org/2005/Atom}entry")
+    assert "2026-12-09 (Wed)" in (entries[0].findtext("{http://www.w3.org/2005/Atom}content") or "")
+    assert again.status_code == 304
+    assert re.fullmatch(r'"r2-[0-9a-f]{20}"', first.headers["ETag"])
+    assert urllib.parse.urlsplit(first.url).path == "/.web/changes.atom"

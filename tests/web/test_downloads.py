@@ -1,0 +1,119 @@
+"""CSV and PDF downloads of a selection for a date range, read back and compared with the database."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import pathlib
+
+import pypdf
+import pytest
+from sqlalchemy import Engine
+
+from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from caldav_plugin.web import downloads
+from importer.release import import_release
+from importer.release_file import read_release
+from importer.release_rows import COLUMNS
+from tests.protocol.client import WsgiClient
+from tests.web.pages import expected_key_dates
+
+ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
+FILTERS = "system=BSP&country=ES&currency=EUR&frequency=monthly"
+
+
+def csv_rows(body: bytes, delimiter: str = ",") -> list[dict[str, str]]:
+    assert body.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with the BOM
+    return list(csv.DictReader(io.StringIO(body[3:].decode("utf-8"), newline=""), delimiter=delimiter))
+
+
+def test_csv_is_the_release_format_for_the_range(web: WsgiClient, web_engine: Engine) -> None:
+    answer = web.request("GET", f"/.web/download.csv?{FILTERS}&from=2026-04-01&to=2026-06-30")
+    assert answer.status == 200 and answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.headers["content-disposition"].startswith(
+        'attachment; filename="settlement-calendars_bsp-es-eur-monthly_2026-04-01_2026-06-30.csv"')
+    assert answer.body[3:].split(b"\n", 1)[0].decode() == ",".join(COLUMNS)
+    rows = csv_rows(answer.body)
+    # Every period ending in the range, each with the key dates the database holds for it.
+    expected = expected_key_dates(web_engine, lambda key: key == ES)
+    periods = {period for (_, kind, _, period), row in expected.items()
+               if kind == "period" and datetime.date(2026, 4, 1) <= row.period_end <= datetime.date(2026, 6, 30)}
+    assert [row["period"] for row in rows] == sorted(periods, key=lambda code: code)
+    for row in rows:
+        for kind in Kind:
+            column = kind.column
+            stored = [key_date for (date, k, _, period), key_date in expected.items()
+                      if period == row["period"] and k == kind.value]
+            assert row[column] == (stored[0].date.isoformat() if stored else ""), (row["period"], column)
+        if row["remittance"]:
+            assert row["remittance_cutoff"] == "12:00"
+
+
+def test_a_whole_year_imports_again_as_no_change(web: WsgiClient, web_engine: Engine, tmp_path: pathlib.Path) -> None:
+    answer = web.request("GET", "/.web/download.csv?country=ES&from=2026-01-01&to=2026-12-31")
+    path = tmp_path / "download.csv"
+    path.write_bytes(answer.body)
+    release = read_release(path)
+    assert {row.calendar for row in release.rows} == {ES, CalendarKey(System.CASS, "ES", "EUR", Frequency.TWICE_MONTHLY)}
+    outcome = import_release(web_engine, release, operator="tests", dry_run=True)
+    assert not outcome.changed
+
+
+def test_semicolons_for_spanish_excel(web: WsgiClient) -> None:
+    comma = web.request("GET", f"/.web/download.csv?{FILTERS}")
+    semicolon = web.request("GET", f"/.web/download.csv?{FILTERS}&lang=es")
+    assert semicolon.body[3:].startswith(b"system;country;currency;frequency;period;")
+    assert csv_rows(semicolon.body, ";") == csv_rows(comma.body)
+    assert web.request("GET", f"/.web/download.csv?{FILTERS}&lang=es&sep=comma").body == comma.body
+    # Without a range: the year of the month shown.
+    assert 'filename="settlement-calendars_bsp-es-eur-monthly_2026-01-01_2026-12-31.csv"' in comma.headers["content-disposition"]
+
+
+def pdf_text(body: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_is_a_month_by_month_table(web: WsgiClient, web_engine: Engine) -> None:
+    answer = web.request("GET", f"/.web/download.pdf?{FILTERS}&kind=remittance,settlement&from=2026-10-01&to=2026-12-31")
+    assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.body.startswith(b"%PDF-")
+    text = pdf_text(answer.body)
+    assert "Settlement calendars: key dates" in text
+    assert "Selection: BSP · Spain (ES) · EUR · monthly · Remittance, Settlement" in text
+    assert "Dates: Oct 1, 2026 - Dec 31, 2026" in text
+    assert "Data as of release 2" in text
+    expected = expected_key_dates(web_engine, lambda key: key == ES, first=datetime.date(2026, 10, 1),
+                                  last=datetime.date(2026, 12, 31),
+                                  kinds=frozenset({Kind.REMITTANCE, Kind.SETTLEMENT}))
+    for month in ("October 2026", "November 2026", "December 2026"):
+        count = sum(1 for (date, *_) in expected if date.startswith(f"2026-{month_number(month):02d}"))
+        assert f"{month} ({count})" in text
+    assert text.count("Remittance") - 1 == sum(1 for (_, kind, *_) in expected if kind == "remittance")  # - the selection line
+    assert "Wed, Dec 9" in text  # the moved remittance
+    assert "Tue, Dec 8" not in text
+
+
+def month_number(label: str) -> int:
+    return datetime.datetime.strptime(label, "%B %Y").month
+
+
+def test_pdf_in_spanish(web: WsgiClient) -> None:
+    text = pdf_text(web.request("GET", f"/.web/download.pdf?{FILTERS}&kind=remittance&from=2026-12-01&to=2026-12-31&lang=es").body)
+    assert "Calendarios de liquidación: fechas clave" in text
+    assert "España (ES)" in text and "Diciembre de 2026 (1)" in text and "Remesa" in text
+
+
+def test_empty_range(web: WsgiClient) -> None:
+    text = pdf_text(web.request("GET", "/.web/download.pdf?country=JP&from=2030-01-01&to=2030-01-31").body)
+    assert "No key dates match this selection in this range." in text
+    answer = web.request("GET", "/.web/download.csv?country=JP&from=2030-01-01&to=2030-01-31")
+    assert csv_rows(answer.body) == []
+
+
+def test_too_large_a_pdf_is_refused_with_a_reason(web: WsgiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(downloads, "MAX_PDF_KEY_DATES", 10)
+    answer = web.request("GET", f"/.web/download.pdf?{FILTERS}&from=2026-01-01&to=2026-12-31")
+    assert answer.status == 413 and answer.headers["content-type"].startswith("text/html")
+    assert "more than 10 key dates" in answer.text
