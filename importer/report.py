@@ -35,6 +35,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         },
         "release": outcome.release and release_json(outcome.release),
         "totals": {action.value: outcome.total(action) for action in Action},
+        "notifications": outcome.notifications,
         "calendars": [_calendar_report_json(report) for report in outcome.calendars],
     }
 

@@ -83,7 +83,9 @@ def dispatch(web: Web, environ: Mapping[str, Any], base_prefix: str, path: str) 
     if page == "changes.atom":  # change notifications (atom.py, subscriptions.py)
         return atom.handle(environ, web.engine, origin=request.origin)
     if page == "subscriptions" or page.startswith("subscriptions/"):
-        return subscriptions.handle(environ, path, web.engine, origin=request.origin)
+        # Links in e-mails come from configuration only, never from the request's Host header,
+        # which whoever posts the form controls.
+        return subscriptions.handle(environ, path, web.engine, origin=web.settings.public_url or None)
     if page == "":
         return views.index(request)
     if page == "feed.ics":

@@ -37,8 +37,11 @@ _FILTER_FIELDS = ("system", "country", "currency", "frequency", "kind")
 logger = logging.getLogger(__name__)
 
 
-def handle(environ: Mapping[str, Any], path: str, engine: Engine, *, origin: str) -> radicale_types.WSGIResponse:
-    """Answers a request for `path` (`/.web/subscriptions…`); `origin` is the server's public base URL."""
+def handle(
+    environ: Mapping[str, Any], path: str, engine: Engine, *, origin: str | None
+) -> radicale_types.WSGIResponse:
+    """Answers a request for `path` (`/.web/subscriptions…`); `origin` is the configured public base
+    URL, if any (else `SETTLECAL_PUBLIC_URL` or the default)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     action = path.removeprefix(PREFIX).strip("/")
     query = _params(environ.get("QUERY_STRING", ""))

@@ -202,6 +202,9 @@ def test_calendars_lists_with_filters(settlecal: Settlecal, tmp_path: pathlib.Pa
         "first": "2026-01-01", "last": datetime.date(2027, 2, 17).isoformat(),
     }]
     assert json.loads(settlecal("calendars", "--system", "cass", "--json").output) == []
+    by_currency = settlecal("calendars", "--currency", "eur", "--frequency", "MONTHLY", "--json")
+    assert [c["path"] for c in json.loads(by_currency.output)] == ["/bsp/es-eur-monthly/"]
+    assert json.loads(settlecal("calendars", "--currency", "USD", "--json").output) == []
     bad = settlecal("calendars", "--country", "XX")
     assert bad.exit_code == 2
     assert "'XX' is not an ISO 3166-1 alpha-2 country code" in bad.output

@@ -66,15 +66,17 @@ def test_import_delivers_at_once_and_notify_has_nothing_left(
     settlecal("subscribers", "add", "ana@example.com", "--country", "ES")
 
     imported = settlecal("import", amendment)
+    as_json = settlecal("rollback", "--json")
 
     assert imported.exit_code == 0, imported.output
+    assert json.loads(as_json.stdout)["notifications"] == 1  # the rollback, queued for ana too
     assert "Notifications: Sent 1, deferred 0, failed 0; 0 still queued." in imported.stderr
     assert "Notifications" not in imported.stdout
-    assert len(smtp.mailbox.wait_for(1)) == 1
+    assert len(smtp.mailbox.wait_for(2)) == 2
     notified = settlecal("notify", "--json")
     assert json.loads(notified.stdout) == {"sent": 0, "deferred": 0, "failed": 0, "queued": 0, "uncertain": 0,
                                            "error": None}
-    assert outbox_states(database_url) == ["sent"]
+    assert outbox_states(database_url) == ["sent", "sent"]
 
 
 def test_import_no_notify_queues_nothing(
@@ -83,10 +85,11 @@ def test_import_no_notify_queues_nothing(
     settlecal("import", sample)
     settlecal("subscribers", "add", "ana@example.com")
 
-    imported = settlecal("import", amendment, "--no-notify")
+    imported = settlecal("import", amendment, "--no-notify", "--json")
     rolled_back = settlecal("rollback", "--no-notify")
 
     assert (imported.exit_code, rolled_back.exit_code) == (0, 0)
+    assert json.loads(imported.stdout)["notifications"] == 0
     assert outbox_states(database_url) == []
     assert smtp.mailbox.messages == []
 

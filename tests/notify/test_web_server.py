@@ -98,3 +98,19 @@ def test_the_feed_over_http_answers_304_to_its_etag(server: str) -> None:
     assert again.status_code == 304
     assert re.fullmatch(r'"r2-[0-9a-f]{20}"', first.headers["ETag"])
     assert urllib.parse.urlsplit(first.url).path == "/.web/changes.atom"
+
+
+def test_a_forged_host_header_never_reaches_a_confirmation_email(
+    amended: Engine, database_url: str, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SETTLECAL_PUBLIC_URL")  # nothing configured: the default, not the request, decides
+    client = WsgiClient(make_application(database_url=database_url))
+
+    posted = client.request("POST", "/.web/subscriptions", body="country=ES&email=ana%40example.com",
+                            headers={**FORM, "Host": "phishing.example"})
+
+    assert posted.status == 200
+    [confirmation] = smtp.mailbox.wait_for(1)
+    text = confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "phishing.example" not in text
+    assert "http://127.0.0.1:5232/.web/subscriptions/confirm?token=" in text
