@@ -8,10 +8,13 @@ For several processes use gunicorn (config/gunicorn.conf.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 import waitress
+from waitress import wasyncore
 
 from caldav_plugin.db.engine import make_engine
 from caldav_plugin.db.schema import upgrade
@@ -42,3 +45,33 @@ def serve(database_url: str, host: str, port: int, *, config_path: str | os.Path
         pass
     finally:
         server.close()
+
+
+@contextlib.contextmanager
+def serving(application: Callable[..., object], *, threads: int = 4) -> Iterator[str]:
+    """Serves a WSGI application on a free loopback port in a thread; yields its base URL.
+
+    For tests and scripts: `create_server` listens before it returns, so the URL answers at once,
+    and the server stops, closing every socket, when the block ends.
+    """
+    server = waitress.create_server(application, host="127.0.0.1", port=0, threads=threads)
+    host, port = server.getsockname()[:2]  # type: ignore[union-attr]
+    stop = threading.Event()
+
+    def run() -> None:
+        # waitress's own run() loops until its socket map is empty; this one stops when told and
+        # closes every socket in the loop's own thread.
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
+        wasyncore.close_all(server._map)  # type: ignore[union-attr]
+
+    thread = threading.Thread(target=run, name="settlecal-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        if thread.is_alive():
+            raise RuntimeError("the server thread did not stop")

@@ -15,19 +15,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import waitress
 from playwright.sync_api import Page, sync_playwright
-from waitress import wasyncore
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from caldav_plugin.db.engine import make_engine
 from caldav_plugin.db.schema import upgrade
+from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import make_application
 from importer.release import import_release
 from importer.release_file import read_release
@@ -45,23 +43,8 @@ SPAIN = "system=BSP&country=ES&currency=EUR&frequency=monthly"
 def served(database_url: str) -> Iterator[str]:
     application = make_application(database_url=database_url)
     application._radicale._web.today = lambda: TODAY
-    server = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
-    host, port = server.getsockname()[:2]  # type: ignore[union-attr]
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
-        wasyncore.close_all(server._map)  # type: ignore[union-attr]
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+    with serving(application) as url:
+        yield url
 
 
 def shoot(page: Page, url: str, name: str, *, element: str | None = None) -> None:

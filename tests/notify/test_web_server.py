@@ -4,17 +4,15 @@ web plugin's router, in-process and over a real socket (waitress on a free loopb
 from __future__ import annotations
 
 import re
-import threading
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import pytest
 import requests
-import waitress
 from sqlalchemy import Engine
-from waitress import wasyncore
 
+from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import make_application
 from importer import subscribers as subscribers_lib
 from importer.release import import_release
@@ -35,24 +33,8 @@ def amended(loaded: Engine) -> Engine:
 
 @pytest.fixture
 def server(amended: Engine, database_url: str) -> Iterator[str]:
-    application = make_application(database_url=database_url)
-    instance = waitress.create_server(application, host="127.0.0.1", port=0, threads=2)
-    host, port = instance.getsockname()[:2]  # type: ignore[union-attr]
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=instance._map, count=1)  # type: ignore[union-attr]
-        wasyncore.close_all(instance._map)  # type: ignore[union-attr]
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        instance.task_dispatcher.shutdown()  # type: ignore[union-attr]
+    with serving(make_application(database_url=database_url), threads=2) as url:
+        yield url
 
 
 def test_the_router_serves_the_feed_and_the_subscription_pages(amended: Engine, database_url: str,

@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime
 import os
 import pathlib
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import waitress
 from sqlalchemy import Engine
-from waitress import wasyncore
 
 from caldav_plugin.db.engine import make_engine
 from caldav_plugin.db.schema import upgrade
+from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import Application, make_application
 from importer.release import import_release
 from importer.release_file import read_release
@@ -98,24 +96,8 @@ def live_server(live_database: str) -> Iterator[str]:
 
     `create_server` binds and listens before it returns, so the port is ready at once.
     """
-    application = pinned_application(live_database)
-    instance = waitress.create_server(application, host="127.0.0.1", port=0, threads=4)
-    host, port = instance.getsockname()[:2]  # type: ignore[union-attr]
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=instance._map, count=1)  # type: ignore[union-attr]
-        wasyncore.close_all(instance._map)  # type: ignore[union-attr]
-
-    thread = threading.Thread(target=run, name="settlecal-web-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        instance.task_dispatcher.shutdown()  # type: ignore[union-attr]
+    with serving(pinned_application(live_database)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
