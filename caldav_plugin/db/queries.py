@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, select, tuple_
@@ -140,7 +140,19 @@ def latest_release_in_force(session: Session) -> ReleaseSummary | None:
 def release_changes(session: Session, release_id: int) -> Iterator[StoredChange]:
     """The change log of one release, by calendar, then in the order it was written."""
     query = (
+        _change_log()
+        .where(Change.release_id == release_id)
+        .order_by(Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Change.id)
+    )
+    for row in session.execute(query):
+        yield _stored_change(row)
+
+
+def _change_log(*columns: Any) -> Select:  # type: ignore[type-arg]
+    """The change log joined to what it speaks of: `columns`, then the columns `_stored_change` reads."""
+    return (
         select(
+            *columns,
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
             Period.code, KeyDate.kind, Change.action,
             Change.old_date, Change.old_end, Change.old_cutoff, Change.old_remarks,
@@ -149,11 +161,13 @@ def release_changes(session: Session, release_id: int) -> Iterator[StoredChange]
         .join(KeyDate, Change.key_date_id == KeyDate.id)
         .join(Period, KeyDate.period_id == Period.id)
         .join(Calendar, KeyDate.calendar_id == Calendar.id)
-        .where(Change.release_id == release_id)
-        .order_by(Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Change.id)
     )
-    for row in session.execute(query):
-        yield StoredChange(calendar_key(row[:4]), row[4], row[5], row[6], tuple(row[7:11]), tuple(row[11:15]))
+
+
+def _stored_change(row: Sequence[Any]) -> StoredChange:
+    """A StoredChange from the last 15 columns of a `_change_log` row."""
+    row = row[-15:]
+    return StoredChange(calendar_key(row[:4]), row[4], row[5], row[6], tuple(row[7:11]), tuple(row[11:15]))
 
 
 def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter()) -> Iterator[PeriodInForce]:
@@ -492,15 +506,7 @@ def changes_of_releases(
     """The changes these releases made to the calendars that match, newest release first, then by
     calendar, then in the order they were written."""
     query = filter_calendars(
-        select(
-            Change.release_id, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
-            Period.code, KeyDate.kind, Change.action,
-            Change.old_date, Change.old_end, Change.old_cutoff, Change.old_remarks,
-            Change.new_date, Change.new_end, Change.new_cutoff, Change.new_remarks,
-        )
-        .join(KeyDate, Change.key_date_id == KeyDate.id)
-        .join(Period, KeyDate.period_id == Period.id)
-        .join(Calendar, KeyDate.calendar_id == Calendar.id)
+        _change_log(Change.release_id)
         .where(Change.release_id.in_(list(release_ids)))
         .order_by(Change.release_id.desc(), Calendar.system, Calendar.country, Calendar.currency,
                   Calendar.frequency, Change.id),
@@ -509,8 +515,7 @@ def changes_of_releases(
     if kinds is not None:
         query = query.where(KeyDate.kind.in_([kind.value for kind in kinds]))
     for row in session.execute(query):
-        yield FeedChange(row[0], StoredChange(calendar_key(row[1:5]), row[5], row[6], row[7],
-                                              tuple(row[8:12]), tuple(row[12:16])))
+        yield FeedChange(row[0], _stored_change(row))
 
 
 def _subscriber_row(row: Subscriber) -> SubscriberRow:
