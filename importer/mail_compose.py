@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from caldav_plugin.db.queries import CalendarSummary, ReleaseSummary, SubscriberRow
+from caldav_plugin.db.notifications import SubscriberRow
+from caldav_plugin.db.queries import CalendarSummary, ReleaseSummary
 from caldav_plugin.settlement import CalendarKey
 from importer.diff import Action, KeyDateChange
 from importer.mail_text import Wording, utc

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
+from caldav_plugin.db import notifications as notifications_db
 from caldav_plugin.db.engine import reading
-from caldav_plugin.db.queries import OutboxRow
+from caldav_plugin.db.notifications import OutboxRow
 from importer import outbox
 from importer.errors import ImporterError
 from importer.notify_config import NotifyConfig, SmtpServer
@@ -73,7 +73,7 @@ def deliver(engine: Engine, config: NotifyConfig, *, now: datetime.datetime | No
     """
     clock: Clock = (lambda: now) if now is not None else _utcnow  # type: ignore[assignment,return-value]
     with reading(engine) as session:
-        due = queries.outbox_messages(
+        due = notifications_db.outbox_messages(
             session, states=[outbox.State.QUEUED], due_at=None if retry_now else clock(), ids=only)
     counts = {"sent": 0, "deferred": 0, "failed": 0}
     error = None
@@ -206,8 +206,8 @@ def _mime(row: OutboxRow, config: NotifyConfig) -> email.message.EmailMessage:
 
 def _left(engine: Engine, now: datetime.datetime) -> Delivery:
     with reading(engine) as session:
-        counts = queries.outbox_counts(session)
-        stuck = queries.outbox_messages(session, states=[outbox.State.SENDING],
+        counts = notifications_db.outbox_counts(session)
+        stuck = notifications_db.outbox_messages(session, states=[outbox.State.SENDING],
                                         claimed_before=now - outbox.SENDING_LEASE)
     return Delivery(queued=counts.get(outbox.State.QUEUED, 0), uncertain=len(stuck))
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from caldav_plugin.db import queries
+from caldav_plugin.db import notifications as notifications_db
 from caldav_plugin.settlement import CalendarFilter
 from importer import outbox
 from importer.mail_compose import CalendarNotice, release_message
@@ -30,7 +31,7 @@ def enqueue(
     now: datetime.datetime | None = None,
 ) -> int:
     """Queues the messages of a release just written in `session`; returns how many."""
-    subscribers = queries.subscribers(session, confirmed=True)
+    subscribers = notifications_db.subscribers(session, confirmed=True)
     if not subscribers or not reports:
         return 0
     config = config or load_config()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from caldav_plugin.db.queries import SubscriberRow
+from caldav_plugin.db.notifications import SubscriberRow
 from importer.mail_sender import Delivery
 
 

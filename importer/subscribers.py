@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from caldav_plugin.db import queries
+from caldav_plugin.db import notifications as notifications_db
 from caldav_plugin.db.engine import reading, writing
 from caldav_plugin.db.models import OutboxMessage, Subscriber
-from caldav_plugin.db.queries import SubscriberRow
+from caldav_plugin.db.notifications import SubscriberRow
 from caldav_plugin.db.schema import upgrade
 from caldav_plugin.settlement import CalendarFilter, Frequency, Kind, System
 from importer import outbox
@@ -91,7 +91,7 @@ def remove(engine: Engine, email: str) -> list[SubscriberRow]:
     """Ends every subscription of an address, and drops the messages still queued for it."""
     upgrade(engine)
     with writing(engine) as session:
-        found = queries.subscribers(session, email=email)
+        found = notifications_db.subscribers(session, email=email)
         if not found:
             raise UnknownSubscriber(email)
         _delete(session, [row.id for row in found])
@@ -102,7 +102,7 @@ def listed(engine: Engine) -> list[SubscriberRow]:
     """Every subscriber, confirmed or pending, by address."""
     upgrade(engine)
     with reading(engine) as session:
-        return queries.subscribers(session)
+        return notifications_db.subscribers(session)
 
 
 def request(engine: Engine, subscription: Subscription, config: NotifyConfig, *,
@@ -140,13 +140,13 @@ def confirm(engine: Engine, token: str, *, now: datetime.datetime | None = None)
             update(Subscriber).where(Subscriber.token == token, Subscriber.confirmed_at.is_(None))
             .values(confirmed_at=now or _now())
         )
-        return queries.subscriber_by_token(session, token)
+        return notifications_db.subscriber_by_token(session, token)
 
 
 def unsubscribe(engine: Engine, token: str) -> SubscriberRow | None:
     """Ends the subscription of this token; None when there is none (already ended: a second click)."""
     with writing(engine) as session:
-        found = queries.subscriber_by_token(session, token)
+        found = notifications_db.subscriber_by_token(session, token)
         if found is not None:
             _delete(session, [found.id])
         return found
@@ -154,7 +154,7 @@ def unsubscribe(engine: Engine, token: str) -> SubscriberRow | None:
 
 def by_token(engine: Engine, token: str) -> SubscriberRow | None:
     with reading(engine) as session:
-        return queries.subscriber_by_token(session, token)
+        return notifications_db.subscriber_by_token(session, token)
 
 
 def _same(session: Session, subscription: Subscription) -> Subscriber | None:
@@ -183,7 +183,7 @@ def _new(session: Session, subscription: Subscription, now: datetime.datetime) -
 
 def _row(session: Session, row: Subscriber) -> SubscriberRow:
     session.flush()
-    found = queries.subscriber_by_token(session, row.token)
+    found = notifications_db.subscriber_by_token(session, row.token)
     assert found is not None
     return found
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from caldav_plugin.db.models import Calendar, Change, KeyDate, OutboxMessage, Period, Release, Subscriber
+from caldav_plugin.db.models import Calendar, Change, KeyDate, Period, Release
 from caldav_plugin.settlement import CalendarFilter, CalendarKey, Frequency, Kind, System
 
 
@@ -287,7 +287,7 @@ def events(
         statement = _EVENT_QUERIES[shape] = _events_query(*shape)
     return [
         EventRow(code, start, end, remarks, Kind(kind), date, last_day, cutoff, sequence, revision,
-                 _utc(created_at), removed)
+                 utc(created_at), removed)
         for (code, start, end, remarks, kind, date, last_day, cutoff, sequence, revision, created_at,
              removed) in session.connection().execute(statement, params)
     ]
@@ -335,10 +335,10 @@ _CALENDAR_STATE_BY_KEY = _calendar_state_query().where(
 
 
 def _calendar_state(row: Any) -> CalendarState:
-    return CalendarState(row[0], calendar_key(row[1:5]), row[5], _utc(row[6]))
+    return CalendarState(row[0], calendar_key(row[1:5]), row[5], utc(row[6]))
 
 
-def _utc(moment: datetime.datetime) -> datetime.datetime:
+def utc(moment: datetime.datetime) -> datetime.datetime:
     # SQLite hands timestamps back without their zone; the importer always writes UTC.
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.timezone.utc)
@@ -395,93 +395,10 @@ def selected_key_dates(
         SelectedKeyDate(
             calendar_key(row[:4]),
             EventRow(row[4], row[5], row[6], row[7], Kind(row[8]), row[9], row[10], row[11], row[12],
-                     row[13], _utc(row[14]), False),
+                     row[13], utc(row[14]), False),
         )
         for row in session.execute(query)
     ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Reads of change notifications: subscribers, the outbox, and the change log as a feed.
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class SubscriberRow:
-    id: int
-    email: str
-    where: CalendarFilter
-    kinds: frozenset[Kind] | None  # None: every kind
-    lang: str
-    token: str
-    created_at: datetime.datetime
-    confirmed_at: datetime.datetime | None
-
-    @property
-    def confirmed(self) -> bool:
-        return self.confirmed_at is not None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    message_id: str
-    release_id: int | None
-    subscriber_id: int
-    recipient: str
-    subject: str
-    text: str
-    html: str
-    headers: str
-    state: str
-    attempts: int
-    created_at: datetime.datetime
-    next_attempt_at: datetime.datetime
-    claimed_at: datetime.datetime | None
-    sent_at: datetime.datetime | None
-    last_error: str | None
-
-
-def subscribers(session: Session, *, email: str | None = None, confirmed: bool | None = None) -> list[SubscriberRow]:
-    """Subscribers by e-mail address, then by id; of one address, confirmed or pending ones only."""
-    query = select(Subscriber).order_by(Subscriber.email, Subscriber.id)
-    if email is not None:
-        query = query.where(func.lower(Subscriber.email) == email.lower())
-    if confirmed is not None:
-        query = query.where(Subscriber.confirmed_at.is_not(None) if confirmed else Subscriber.confirmed_at.is_(None))
-    return [_subscriber_row(row) for row in session.scalars(query)]
-
-
-def subscriber_by_token(session: Session, token: str) -> SubscriberRow | None:
-    row = session.scalars(select(Subscriber).where(Subscriber.token == token)).one_or_none()
-    return None if row is None else _subscriber_row(row)
-
-
-def outbox_messages(
-    session: Session,
-    *,
-    states: Iterable[str] | None = None,
-    due_at: datetime.datetime | None = None,
-    claimed_before: datetime.datetime | None = None,
-    ids: Iterable[int] | None = None,
-) -> list[OutboxRow]:
-    """Outbox messages in the order they were queued: in these states, due by `due_at`, claimed
-    (moved to `sending`) before `claimed_before`, or with these ids."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if states is not None:
-        query = query.where(OutboxMessage.state.in_(list(states)))
-    if due_at is not None:
-        query = query.where(OutboxMessage.next_attempt_at <= due_at)
-    if claimed_before is not None:
-        query = query.where(OutboxMessage.claimed_at < claimed_before)
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
-    return [_outbox_row(row) for row in session.scalars(query)]
-
-
-def outbox_counts(session: Session) -> dict[str, int]:
-    """How many messages are in each state."""
-    query = select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-    return {state: count for state, count in session.execute(query)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -516,21 +433,3 @@ def changes_of_releases(
         query = query.where(KeyDate.kind.in_([kind.value for kind in kinds]))
     for row in session.execute(query):
         yield FeedChange(row[0], _stored_change(row))
-
-
-def _subscriber_row(row: Subscriber) -> SubscriberRow:
-    where = CalendarFilter(
-        System(row.system) if row.system else None, row.country, row.currency,
-        Frequency(row.frequency) if row.frequency else None,
-    )
-    kinds = frozenset(Kind(kind) for kind in row.kinds.split(",")) if row.kinds else None
-    return SubscriberRow(row.id, row.email, where, kinds, row.lang, row.token, _utc(row.created_at),
-                         row.confirmed_at and _utc(row.confirmed_at))
-
-
-def _outbox_row(row: OutboxMessage) -> OutboxRow:
-    return OutboxRow(
-        row.id, row.message_id, row.release_id, row.subscriber_id, row.recipient, row.subject, row.text,
-        row.html, row.headers, row.state, row.attempts, _utc(row.created_at), _utc(row.next_attempt_at),
-        row.claimed_at and _utc(row.claimed_at), row.sent_at and _utc(row.sent_at), row.last_error,
-    )

@@ -25,7 +25,7 @@ import jinja2
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from caldav_plugin.db.queries import SubscriberRow
+from caldav_plugin.db.notifications import SubscriberRow
 from importer import mail_sender
 from importer import subscribers as subscribers_lib
 from importer.mail_text import LANGUAGES, Wording, language

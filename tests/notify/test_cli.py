@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from caldav_plugin.db import queries
+from caldav_plugin.db import notifications as notifications_db
 from caldav_plugin.db.engine import make_engine, reading
 from tests.conftest import Settlecal
 from tests.notify.conftest import SmtpServer
@@ -15,7 +15,7 @@ from tests.notify.conftest import SmtpServer
 
 def outbox_states(database_url: str) -> list[str]:
     with reading(make_engine(database_url)) as session:
-        return [row.state for row in queries.outbox_messages(session)]
+        return [row.state for row in notifications_db.outbox_messages(session)]
 
 
 def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:

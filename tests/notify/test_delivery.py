@@ -13,9 +13,9 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
+from caldav_plugin.db import notifications as notifications_db
 from caldav_plugin.db.engine import reading
-from caldav_plugin.db.queries import OutboxRow
+from caldav_plugin.db.notifications import OutboxRow
 from importer import mail_sender, outbox
 from importer.notify_config import load_config
 from importer.release import import_release
@@ -28,7 +28,7 @@ T0 = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
 
 def messages(engine: Engine) -> list[OutboxRow]:
     with reading(engine) as session:
-        return queries.outbox_messages(session)
+        return notifications_db.outbox_messages(session)
 
 
 @pytest.fixture
