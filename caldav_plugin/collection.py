@@ -19,6 +19,7 @@ from radicale import storage as radicale_storage
 from radicale.item import filter as radicale_filter
 
 from caldav_plugin import hrefs, render
+from caldav_plugin.render import RenderedEvent  # by name: the method `render` shadows the module in the class
 from caldav_plugin.cache import CalendarRender, calendar_render
 from caldav_plugin.db import queries
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
@@ -54,7 +55,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
         self.state = state
         # Items a sync() read in this request, for the get_multi() Radicale calls next: name →
         # rendered event, or None for a removed key date.
-        self._synced: dict[str, render.RenderedEvent | None] = {}
+        self._synced: dict[str, RenderedEvent | None] = {}
 
     @property
     def path(self) -> str:
@@ -98,7 +99,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
         cache.put(self.path, self.state.revision, rendered)
         return rendered
 
-    def item(self, event: render.RenderedEvent) -> radicale_item.Item:
+    def item(self, event: RenderedEvent) -> radicale_item.Item:
         # Every field given, so Radicale never parses the text to find them.
         return radicale_item.Item(
             collection=self, href=event.name, last_modified=event.last_modified, text=event.text,
@@ -116,7 +117,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
             event = found.get(name)
             yield name, None if event is None else self.item(event)
 
-    def _find(self, names: list[str]) -> Mapping[str, render.RenderedEvent | None]:
+    def _find(self, names: list[str]) -> Mapping[str, RenderedEvent | None]:
         if all(name in self._synced for name in names):
             return self._synced
         cached = self._storage.cache.get(self.path, self.state.revision)
@@ -127,7 +128,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
             rows = queries.events(session, self.state.id, wanted=[(p, k.value) for p, k in wanted])
         return {event.name: event for event in self._rendered(rows)}
 
-    def _rendered(self, rows: list[queries.EventRow]) -> list[render.RenderedEvent]:
+    def _rendered(self, rows: list[queries.EventRow]) -> list[RenderedEvent]:
         """The rows' events, taken from this revision's cached render when there is one."""
         cached = self._storage.cache.get(self.path, self.state.revision)
         if cached is None:
@@ -156,7 +157,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
             for filter_ in filters for element in filter_.iter(_TIME_RANGE)
         )
         if first is None and last is None:
-            events: Iterable[render.RenderedEvent] = self.render().events
+            events: Iterable[RenderedEvent] = self.render().events
         else:
             with reading(self._storage.engine) as session:
                 rows = queries.events(session, self.state.id, first=first, last=last)

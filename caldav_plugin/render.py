@@ -184,7 +184,8 @@ def fold(line: str) -> str:
     nor between a backslash and the character it escapes (which some clients misread)."""
     if len(line) <= 75 and line.isascii():  # most lines; skips the library's per-character walk
         return line
-    return Contentline(line).to_ical().decode("utf-8")
+    folded: bytes = Contentline(line).to_ical()  # type: ignore[no-untyped-call]
+    return folded.decode("utf-8")
 
 
 def etag(text: str) -> str:

@@ -36,7 +36,7 @@ def serve(database_url: str, host: str, port: int, *, config_path: str | os.Path
     server = waitress.create_server(application, host=host, port=port, threads=threads,
                                     ident="settlecal", clear_untrusted_proxy_headers=True,
                                     max_request_body_size=application.edge.max_body)
-    bound_host, bound_port = server.getsockname()[:2]  # type: ignore[union-attr]
+    bound_host, bound_port = server.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     announce(f"Serving settlement calendars on http://{shown}:{bound_port}/")
     try:
@@ -55,15 +55,15 @@ def serving(application: Callable[..., object], *, threads: int = 4) -> Iterator
     and the server stops, closing every socket, when the block ends.
     """
     server = waitress.create_server(application, host="127.0.0.1", port=0, threads=threads)
-    host, port = server.getsockname()[:2]  # type: ignore[union-attr]
+    host, port = server.getsockname()[:2]
     stop = threading.Event()
 
     def run() -> None:
         # waitress's own run() loops until its socket map is empty; this one stops when told and
         # closes every socket in the loop's own thread.
         while not stop.is_set():
-            wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
-        wasyncore.close_all(server._map)  # type: ignore[union-attr]
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        wasyncore.close_all(server._map)
 
     thread = threading.Thread(target=run, name="settlecal-server", daemon=True)
     thread.start()
@@ -72,6 +72,6 @@ def serving(application: Callable[..., object], *, threads: int = 4) -> Iterator
     finally:
         stop.set()
         thread.join(timeout=10)
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
         if thread.is_alive():
             raise RuntimeError("the server thread did not stop")

@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Date, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
@@ -37,9 +37,11 @@ _KINDS = {kind.value: kind for kind in Kind}
 _PERIOD = Kind.PERIOD
 _RENEWING = (Action.MOVED, Action.CHANGED)
 
-_period = Period.__table__
-_key_date = KeyDate.__table__
-_change = Change.__table__
+# Core tables, for statements that need no ORM (typed as the Tables they are).
+_period = cast(Table, Period.__table__)
+_key_date = cast(Table, KeyDate.__table__)
+_change = cast(Table, Change.__table__)
+_calendar = cast(Table, Calendar.__table__)
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "period": ("id", "calendar_id", "code", "start", "end", "year", "remarks", "fingerprint"),
     "key_date": ("id", "calendar_id", "period_id", "kind", "date", "end", "cutoff", "sequence",
@@ -47,7 +49,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "change": ("id", "release_id", "key_date_id", "action", "old_date", "old_end", "old_cutoff",
                "old_remarks", "new_date", "new_end", "new_cutoff", "new_remarks"),
 }  # fmt: skip
-_TABLES: dict[str, Table] = {"period": _period, "key_date": _key_date, "change": _change}  # type: ignore[dict-item]
+_TABLES: dict[str, Table] = {"period": _period, "key_date": _key_date, "change": _change}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -146,7 +148,7 @@ class ReleaseWriter:
         self._session = session
         self._postgresql = session.get_bind().dialect.name == "postgresql"
         self._next_id = {
-            model.__table__.name: (session.scalar(select(func.max(model.id))) or 0) + 1
+            cast(Table, model.__table__).name: (session.scalar(select(func.max(model.id))) or 0) + 1
             for model in (Release, Calendar, Period, KeyDate, Change)
         }
         self._calendars = calendar_ids(session)
@@ -223,7 +225,7 @@ class ReleaseWriter:
                 .values(revision=self.revision, sequence=_key_date.c.sequence + 1)
             )
         for ids in _chunks(self._changed_calendars):
-            connection.execute(update(Calendar.__table__).where(Calendar.__table__.c.id.in_(ids))
+            connection.execute(update(_calendar).where(_calendar.c.id.in_(ids))
                                .values(revision=self.revision))
         if self._postgresql and self._inserted >= _ANALYZE_AFTER_ROWS:
             # Else the next import's planner still sees the tables as they were before this one and

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+from typing import Protocol
 from collections.abc import Iterable, Mapping, Sequence, Set
 
 from caldav_plugin.settlement import CalendarKey, Kind
@@ -33,6 +34,17 @@ class KeyDateState:
     end: datetime.date
     cutoff: str | None = None
     remarks: str | None = None
+
+
+class Current(Protocol):
+    """What the diff needs of a key date the database holds (importer.apply.StoredKeyDate has more)."""
+
+    @property
+    def year(self) -> int: ...
+    @property
+    def state(self) -> KeyDateState: ...
+    @property
+    def removed(self) -> bool: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -123,7 +135,7 @@ def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]
 
 def diff_calendar(
     calendar: CalendarKey,
-    current: Mapping[KeyDateId, CurrentKeyDate],
+    current: Mapping[KeyDateId, Current],
     rows: Sequence[ReleaseRow],
     years: Set[int] | None = None,
 ) -> CalendarDiff:

@@ -71,7 +71,7 @@ def deliver(engine: Engine, config: NotifyConfig, *, now: datetime.datetime | No
 
     `now` pins the clock (tests step through the back-off with it).
     """
-    clock: Clock = (lambda: now) if now is not None else _utcnow  # type: ignore[assignment,return-value]
+    clock: Clock = (lambda: now) if now is not None else _utcnow
     with reading(engine) as session:
         due = notifications_db.outbox_messages(
             session, states=[outbox.State.QUEUED], due_at=None if retry_now else clock(), ids=only)
@@ -141,7 +141,7 @@ def _send_one(engine: Engine, connection: smtplib.SMTP, config: NotifyConfig, ro
         # smtplib raises on a refused DATA command, and returns the reply to the message itself.
         code, text = connection.data(_mime(row, config).as_bytes(policy=WIRE_POLICY))
     except smtplib.SMTPDataError as refusal:
-        code, text = refusal.smtp_code, refusal.smtp_error
+        code, text = refusal.smtp_code, refusal.smtp_error if isinstance(refusal.smtp_error, bytes) else refusal.smtp_error.encode()
     except (OSError, smtplib.SMTPException) as error:
         # No answer: the server may or may not have taken it. It stays in `sending`.
         raise _ConnectionLost(_reason("connection lost during DATA", error)) from error

@@ -13,7 +13,7 @@ from caldav_plugin.settlement import CalendarFilter, Frequency, System
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CodeParam(click.ParamType):
+class CodeParam(click.ParamType[str]):
     """An ISO code, case-insensitive, checked against pycountry's tables."""
 
     def __init__(self, name: str, table: Any, length: int) -> None:

@@ -36,7 +36,8 @@ class State(enum.StrEnum):
 
 def backoff(attempts: int) -> datetime.timedelta:
     """The wait after the `attempts`-th failed attempt: 1, 2, 4, … minutes, at most 6 hours."""
-    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_CAP)
+    wait: datetime.timedelta = BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20)
+    return min(wait, BACKOFF_CAP)
 
 
 def queue(session: Session, message: ComposedMessage, *, release_id: int | None, subscriber_id: int,

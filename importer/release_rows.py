@@ -13,7 +13,7 @@ import datetime
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, cast
 
 
 from caldav_plugin.settlement import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind
@@ -224,12 +224,14 @@ class _RowChecker:
         period = value(line, "period", raw[4], self._periods(raw[4]), required=True)
         start = value(line, "period_start", raw[5], dates(raw[5]), required=True)
         end = value(line, "period_end", raw[6], dates(raw[6]), required=True)
-        days = [dates(raw[i]) for i, _ in _OPTIONAL_DATES]
-        if Fault in map(type, days):  # rare: only then is each cell looked at for its report
-            days = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, days)]
+        converted = [dates(raw[i]) for i, _ in _OPTIONAL_DATES]
+        if Fault in map(type, converted):  # rare: only then is each cell looked at for its report
+            converted = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, converted)]
+        submission, billing, remittance, settlement, correction, dispute = cast(
+            "list[datetime.date | None]", converted)  # no Fault is left: value() reported each
         cutoff = value(line, "remittance_cutoff", raw[10], self._times(raw[10]))
         remarks = value(line, "remarks", raw[14], self._remarks(raw[14]))
-        self._check_order(line, start, end, days[2])
+        self._check_order(line, start, end, remittance)
         if cutoff is not None and dates(raw[9]) is None:
             message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
             self._report(line, "remittance_cutoff", message)
@@ -237,7 +239,8 @@ class _RowChecker:
             return
         self._check_unique(line, calendar, period, start, end)
         if start is not None and end is not None and len(self.problems) == before:
-            row = ReleaseRow(line, calendar, period, start, end, *days[:3], cutoff, *days[3:], remarks)
+            row = ReleaseRow(line, calendar, period, start, end, submission, billing, remittance, cutoff,
+                             settlement, correction, dispute, remarks)
             self.rows.append(row)
 
     def check_overlaps(self) -> None:

@@ -75,7 +75,7 @@ class PeriodInForce:
     dates: dict[Kind, tuple[datetime.date, str | None]]
 
 
-def calendar_key(row: tuple[str, str, str, str]) -> CalendarKey:
+def calendar_key(row: Sequence[str]) -> CalendarKey:
     system, country, currency, frequency = row
     return CalendarKey(System(system), country, currency, Frequency(frequency))
 

@@ -127,7 +127,8 @@ def _body(environ: Mapping[str, Any]) -> str:
     stream = environ.get("wsgi.input")
     if not length or stream is None:
         return ""
-    return stream.read(length).decode("utf-8", "replace")
+    data: bytes = stream.read(length)
+    return data.decode("utf-8", "replace")
 
 
 @functools.cache
