@@ -139,6 +139,9 @@ def render(counts: dict[str, Counter[str]], kinds: dict[str, int], load: dict[st
             for suite, title in SUITES.items() for c in [counts[suite]]
         ]),
         "",
+        "Skipped: the SQLite run of a test that only means something on PostgreSQL (two servers on one "
+        "database server, the database server going away).",
+        "",
         f"- Malformed release files: {kinds['release files']} kinds, each rejected whole with its line and "
         "column, the database unchanged.",
         f"- Release parser properties: arbitrary bytes never end in a traceback; generated valid releases "

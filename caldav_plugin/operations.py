@@ -382,6 +382,10 @@ def log_access(environ: Mapping[str, Any], method: str, answer: Answer, seconds:
     access_logger.info("%s", json.dumps(record, ensure_ascii=True))
 
 
+# Names the handler this module adds, so configuring twice (two apps in one process) adds one.
+_ACCESS_HANDLER = "settlecal-access"
+
+
 def configure_access_log(environ: Mapping[str, str] = os.environ) -> None:
     """For a server process: JSON lines on stderr (default), to a file, or `off`.
 
@@ -392,7 +396,7 @@ def configure_access_log(environ: Mapping[str, str] = os.environ) -> None:
         access_logger.setLevel(logging.WARNING)
         access_logger.propagate = False
         return
-    if any(getattr(h, "_settlecal", False) for h in access_logger.handlers):
+    if any(h.get_name() == _ACCESS_HANDLER for h in access_logger.handlers):
         return
     handler: logging.Handler
     if where and where not in ("-", "stderr", "on"):
@@ -400,7 +404,7 @@ def configure_access_log(environ: Mapping[str, str] = os.environ) -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    handler._settlecal = True  # type: ignore[attr-defined]
+    handler.set_name(_ACCESS_HANDLER)
     access_logger.addHandler(handler)
     access_logger.setLevel(logging.INFO)
     access_logger.propagate = False

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, Final
 
-import radicale
+from radicale.app import Application as RadicaleApplication
 from radicale import config as radicale_config
 from radicale import log as radicale_log
 from radicale import rights as radicale_rights
@@ -76,7 +76,7 @@ class Application:
     """Radicale's Application wrapped with the read-only, caching and snapshot layer."""
 
     def __init__(self, configuration: radicale_config.Configuration) -> None:
-        self._radicale = radicale.Application(configuration)
+        self._radicale = RadicaleApplication(configuration)
         self._configuration = configuration
         self._edge = operations.EdgeSettings.from_configuration(configuration)
         # Same URL, so the same engine and render cache as the storage Radicale built.

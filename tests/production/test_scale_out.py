@@ -44,13 +44,14 @@ def test_two_servers_on_one_postgresql_database(postgresql_url: str, loaded: Eng
         assert all(status in (200, 207) for status, *_ in before.values()), before
         assert {revision for *_, revision in before.values()} == {"1"}
         for _ in range(3):  # several requests, so both gunicorn workers answer some
-            assert snapshot(two.url) == before
+            assert snapshot(two.url) == before, (one.log[-2000:], two.log[-2000:])
 
-        assert Settlecal(postgresql_url)("import", SAMPLES / "amendment.csv").exit_code == 0
+        result = Settlecal(postgresql_url)("import", SAMPLES / "amendment.csv")
+        assert result.exit_code == 0, result.output
 
         after = snapshot(one.url)
         assert {revision for *_, revision in after.values()} == {"2"}
-        assert snapshot(two.url) == after
+        assert snapshot(two.url) == after, (one.log[-2000:], two.log[-2000:])
         assert after["GET /bsp/es-eur-monthly.ics"][1] != before["GET /bsp/es-eur-monthly.ics"][1]
         assert after["GET /bsp/za-zar-weekly/"][1] == before["GET /bsp/za-zar-weekly/"][1]  # untouched
         assert after["SYNC /bsp/es-eur-monthly/"] != before["SYNC /bsp/es-eur-monthly/"]
