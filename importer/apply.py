@@ -30,8 +30,6 @@ from importer.release_rows import ReleaseRow
 _FLUSH_ROWS = 50_000
 # After this many new rows PostgreSQL's planner statistics are refreshed (see `finish`).
 _ANALYZE_AFTER_ROWS = 10_000
-# Above this many periods, reading a whole calendar is cheaper than naming each period.
-_MAX_NAMED_PERIODS = 500
 _KINDS = {kind.value: kind for kind in Kind}
 # Looked up once: enum members cost an attribute lookup each time, in loops run a million times.
 _PERIOD = Kind.PERIOD
@@ -95,50 +93,52 @@ def calendar_ids(session: Session) -> dict[CalendarKey, int]:
     return {calendar.key: calendar.id for calendar in session.scalars(select(Calendar))}
 
 
-def stored_periods(session: Session, calendar_id: int) -> dict[str, StoredPeriod]:
-    query = select(_period.c.code, _period.c.id, _period.c.year, _period.c.fingerprint).where(
-        _period.c.calendar_id == calendar_id
-    )
-    # all() fetches in one call; iterating the result would fetch row by row.
-    return {code: StoredPeriod(id_, year, fp) for code, id_, year, fp in session.connection().execute(query).all()}
+def stored_periods(session: Session, calendar_ids: Collection[int]) -> dict[int, dict[str, StoredPeriod]]:
+    """The period index of these calendars, by calendar id: one query for a whole release."""
+    index: dict[int, dict[str, StoredPeriod]] = {calendar_id: {} for calendar_id in calendar_ids}
+    query = select(_period.c.calendar_id, _period.c.code, _period.c.id, _period.c.year, _period.c.fingerprint)
+    for chunk in _chunks(list(calendar_ids)):
+        # all() fetches in one call; iterating the result would fetch row by row.
+        for calendar_id, code, id_, year, fp in session.connection().execute(
+            query.where(_period.c.calendar_id.in_(chunk))
+        ).all():
+            index[calendar_id][code] = StoredPeriod(id_, year, fp)
+    return index
 
 
-def stored_calendar(
-    session: Session, calendar_id: int, periods: dict[str, StoredPeriod], codes: Collection[str] | None = None
-) -> StoredCalendar:
-    """A calendar with the state and key dates of the periods named by `codes` (all by default).
-
-    Removed key dates come too: they keep their UID's SEQUENCE if they come back.
-    """
-    if codes is not None and not codes:
-        return StoredCalendar(calendar_id, periods, {}, {})
-    states, key_dates = _period_contents(session, calendar_id, [periods[code].id for code in codes] if codes else None)
-    return StoredCalendar(calendar_id, periods, states, key_dates)
+PeriodContents = tuple[dict[str, PeriodState], dict[KeyDateId, StoredKeyDate]]
 
 
-def _period_contents(
-    session: Session, calendar_id: int, period_ids: list[int] | None
-) -> tuple[dict[str, PeriodState], dict[KeyDateId, StoredKeyDate]]:
+def stored_contents(
+    session: Session, *, period_ids: Collection[int] = (), calendar_ids: Collection[int] = ()
+) -> dict[int, PeriodContents]:
+    """By calendar id: the state and key dates of the periods named, or of every period of the
+    calendars named. Removed key dates come too: they keep their UID's SEQUENCE if they come back."""
     query = (
-        select(_period.c.code, _period.c.start, _period.c.end, _period.c.remarks, _period.c.year,
-               _key_date.c.period_id, _key_date.c.kind, _key_date.c.id, _key_date.c.sequence,
+        select(_period.c.calendar_id, _period.c.code, _period.c.start, _period.c.end, _period.c.remarks,
+               _period.c.year, _key_date.c.period_id, _key_date.c.kind, _key_date.c.id, _key_date.c.sequence,
                _key_date.c.date, _key_date.c.end, _key_date.c.cutoff, _key_date.c.removed)
         .join(_key_date, _key_date.c.period_id == _period.c.id)
     )
-    if period_ids is not None and len(period_ids) <= _MAX_NAMED_PERIODS:
-        query = query.where(_period.c.id.in_(period_ids))
-    else:
-        query = query.where(_period.c.calendar_id == calendar_id)
-    states: dict[str, PeriodState] = {}
-    key_dates = {}
-    for code, start, end, remarks, year, period_id, kind_name, id_, sequence, date, last, cutoff, removed in (
-        session.connection().execute(query).all()
-    ):
-        states[code] = PeriodState(start, end, remarks)
-        kind = _KINDS[kind_name]
-        state = KeyDateState(date, last, cutoff, remarks if kind is Kind.PERIOD else None)
-        key_dates[(code, kind)] = StoredKeyDate(id_, period_id, sequence, year, state, removed)
-    return states, key_dates
+    selections = [query.where(_period.c.id.in_(chunk)) for chunk in _chunks(list(period_ids))]
+    selections += [query.where(_period.c.calendar_id.in_(chunk)) for chunk in _chunks(list(calendar_ids))]
+    contents: dict[int, PeriodContents] = {}
+    for selection in selections:
+        for (calendar_id, code, start, end, remarks, year, period_id, kind_name, id_, sequence, date, last,
+             cutoff, removed) in session.connection().execute(selection).all():
+            states, key_dates = contents.setdefault(calendar_id, ({}, {}))
+            states[code] = PeriodState(start, end, remarks)
+            kind = _KINDS[kind_name]
+            state = KeyDateState(date, last, cutoff, remarks if kind is Kind.PERIOD else None)
+            key_dates[(code, kind)] = StoredKeyDate(id_, period_id, sequence, year, state, removed)
+    return contents
+
+
+def stored_calendar(session: Session, calendar_id: int) -> StoredCalendar:
+    """A whole calendar as the database holds it."""
+    periods = stored_periods(session, [calendar_id])[calendar_id]
+    states, key_dates = stored_contents(session, calendar_ids=[calendar_id]).get(calendar_id, ({}, {}))
+    return StoredCalendar(calendar_id, periods, states, key_dates)
 
 
 class ReleaseWriter:
@@ -329,7 +329,7 @@ _UPDATE_PERIOD = (
 )
 
 
-def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+def _chunks(ids: list[int], size: int = 1000) -> Iterable[list[int]]:
     """Slices of a long id list, each few enough to bind as one IN list."""
     return (ids[start:start + size] for start in range(0, len(ids), size))
 

@@ -103,8 +103,11 @@ def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:
 
     return _fingerprint_text(
         period and period.date, period and period.end, day(Kind.SUBMISSION), day(Kind.BILLING),
-        day(Kind.REMITTANCE), remittance and remittance.cutoff, day(Kind.SETTLEMENT),
-        day(Kind.CORRECTION_CUTOFF), day(Kind.DISPUTE_DEADLINE), period and period.remarks,
+        day(Kind.REMITTANCE),
+        # Stored as HH:MM; the row's time prints as HH:MM:SS.
+        datetime.time.fromisoformat(remittance.cutoff) if remittance and remittance.cutoff else None,
+        day(Kind.SETTLEMENT), day(Kind.CORRECTION_CUTOFF), day(Kind.DISPUTE_DEADLINE),
+        period and period.remarks,
     )
 
 
@@ -112,13 +115,17 @@ def row_fingerprint(row: ReleaseRow) -> str:
     """`fingerprint` of the key dates a release row gives, straight from its columns (it is hot)."""
     return _fingerprint_text(
         row.period_start, row.period_end, row.submission, row.billing, row.remittance,
-        format_cutoff(row.remittance_cutoff) if row.remittance else None, row.settlement,
-        row.correction_cutoff, row.dispute_deadline, row.remarks,
+        row.remittance_cutoff, row.settlement, row.correction_cutoff, row.dispute_deadline, row.remarks,
     )
 
 
-def _fingerprint_text(*columns: object) -> str:
-    return "|".join(map(str, columns))
+def _fingerprint_text(
+    start: object, end: object, submission: object, billing: object, remittance: object, cutoff: object,
+    settlement: object, correction: object, dispute: object, remarks: object,
+) -> str:
+    # One f-string: the cheapest way to print ten values in Python, run once per row of a release.
+    return (f"{start}|{end}|{submission}|{billing}|{remittance}|{cutoff}|{settlement}|{correction}|"
+            f"{dispute}|{remarks}")
 
 
 def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:

@@ -15,7 +15,8 @@ from caldav_plugin.db.schema import upgrade
 from caldav_plugin.settlement import CalendarKey, Kind
 from importer import notify as notifications
 from importer.apply import (
-    PeriodState, ReleaseWriter, StoredCalendar, calendar_ids, stored_calendar, stored_periods, undo_changes,
+    PeriodState, ReleaseWriter, StoredCalendar, StoredPeriod, calendar_ids, stored_calendar, stored_contents,
+    stored_periods, undo_changes,
 )
 from importer.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar, row_fingerprint
 from importer.errors import ImporterError
@@ -117,7 +118,7 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: 
         reports = []
         for key, changes in _changes_by_calendar(queries.release_changes(session, target.id)):
             diff = CalendarDiff(key, tuple(undo_changes(changes)))
-            stored = stored_calendar(session, ids[key], stored_periods(session, ids[key]))
+            stored = stored_calendar(session, ids[key])
             restored = {
                 c.period: PeriodState(c.new.date, c.new.end, c.new.remarks)
                 for c in diff.changes if c.kind is Kind.PERIOD and c.new is not None
@@ -155,40 +156,45 @@ def _diff_and_apply(
     writer: ReleaseWriter | None,
     progress: Progress | None,
 ) -> tuple[CalendarReport, ...]:
+    # Reads first, for the whole release at once (a query per calendar costs a round trip each on a
+    # database server); then each calendar is compared and written.
     ids = calendar_ids(session)
+    index = stored_periods(session, [ids[key] for key, _ in by_calendar if key in ids])
+    differing = [_differing(index.get(ids.get(key, -1), {}), rows) for key, rows in by_calendar]
+    touched = [period.id for _, periods in differing for period in periods]
+    contents = stored_contents(session, period_ids=touched)
     reports = []
-    for key, rows in by_calendar:
-        stored, changed_rows = _differing(session, ids.get(key), rows)
+    for (key, rows), (changed_rows, _) in zip(by_calendar, differing):
+        calendar_id = ids.get(key)
+        states, key_dates = contents.get(calendar_id or -1, ({}, {}))
+        stored = StoredCalendar(calendar_id, index.get(calendar_id or -1, {}), states, key_dates)
         diff = diff_calendar(key, stored.key_dates, changed_rows, {row.year for row in rows})
         if writer is not None:
             periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks) for row in changed_rows}
             writer.apply(diff, periods, stored)
             writer.repair_fingerprints(stored, changed_rows, diff)
         if diff.changes:
-            reports.append(_report(diff, created=stored.id is None))
+            reports.append(_report(diff, created=calendar_id is None))
         if progress is not None:
             progress(len(rows))
     return tuple(reports)
 
 
-def _differing(session: Session, calendar_id: int | None, rows: list[ReleaseRow]) -> tuple[StoredCalendar, list[ReleaseRow]]:
-    """The rows whose period differs from the database, and the stored calendar with every period
-    that may change in full: those rows' periods, and periods in force of the rows' years they lack."""
-    if calendar_id is None:
-        return StoredCalendar(None, {}, {}, {}), rows
-    periods = stored_periods(session, calendar_id)
+def _differing(periods: dict[str, StoredPeriod], rows: list[ReleaseRow]) -> tuple[list[ReleaseRow], list[StoredPeriod]]:
+    """The rows whose period differs from the database, and the stored periods that may change:
+    those rows' periods, and periods in force of the rows' years that the rows lack."""
     changed_rows = [
         row for row in rows
         if (period := periods.get(row.period)) is None or period.fingerprint != row_fingerprint(row)
     ]
     years = {row.year for row in rows}
     codes = {row.period for row in rows}
-    vanished = [
-        code for code, period in periods.items()
+    touched = [periods[row.period] for row in changed_rows if row.period in periods]
+    touched += [
+        period for code, period in periods.items()
         if period.fingerprint is not None and period.year in years and code not in codes
     ]
-    touched = [row.period for row in changed_rows if row.period in periods] + vanished
-    return stored_calendar(session, calendar_id, periods, touched), changed_rows
+    return changed_rows, touched
 
 
 def _finish(session: Session, writer: ReleaseWriter) -> queries.ReleaseSummary | None:

@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import pycountry
 
@@ -166,18 +166,16 @@ def parse_calendar(cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
     return faults or CalendarKey(*values)  # type: ignore[arg-type]
 
 
-class Cached(Generic[K, T]):
-    """A converter that converts each distinct raw value once."""
+class Cached(dict[K, T]):
+    """A converter that converts each distinct raw value once: `cached[raw]`.
 
-    __slots__ = ("_convert", "_known")
+    A dict whose misses convert: a hit, by far the common case, never leaves C.
+    """
 
     def __init__(self, convert: Callable[[K], T]):
+        super().__init__()
         self._convert = convert
-        self._known: dict[K, T] = {}
 
-    def __call__(self, raw: K) -> T:
-        try:
-            return self._known[raw]
-        except KeyError:
-            value = self._known[raw] = self._convert(raw)
-            return value
+    def __missing__(self, raw: K) -> T:
+        value = self[raw] = self._convert(raw)
+        return value

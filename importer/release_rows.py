@@ -221,18 +221,28 @@ class _RowChecker:
         raw = self._cells(line, cells)
         value, dates = self._value, self._dates
         calendar = self._calendar(line, raw[:4])
-        period = value(line, "period", raw[4], self._periods(raw[4]), required=True)
-        start = value(line, "period_start", raw[5], dates(raw[5]), required=True)
-        end = value(line, "period_end", raw[6], dates(raw[6]), required=True)
-        converted = [dates(raw[i]) for i, _ in _OPTIONAL_DATES]
-        if Fault in map(type, converted):  # rare: only then is each cell looked at for its report
+        # Each cell is converted (cached), and only a missing or faulty one goes through value() to be
+        # reported: most rows of a release are good, and this loop runs for every one of them.
+        code, first, last = self._periods[raw[4]], dates[raw[5]], dates[raw[6]]
+        if None in (code, first, last) or Fault in (type(code), type(first), type(last)):
+            code = value(line, "period", raw[4], code, required=True)
+            first = value(line, "period_start", raw[5], first, required=True)
+            last = value(line, "period_end", raw[6], last, required=True)
+        period, start, end = cast("tuple[str | None, datetime.date | None, datetime.date | None]",
+                                  (code, first, last))
+        converted = [dates[raw[i]] for i, _ in _OPTIONAL_DATES]
+        if Fault in map(type, converted):
             converted = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, converted)]
         submission, billing, remittance, settlement, correction, dispute = cast(
             "list[datetime.date | None]", converted)  # no Fault is left: value() reported each
-        cutoff = value(line, "remittance_cutoff", raw[10], self._times(raw[10]))
-        remarks = value(line, "remarks", raw[14], self._remarks(raw[14]))
+        cutoff = self._times[raw[10]]
+        if isinstance(cutoff, Fault):
+            cutoff = value(line, "remittance_cutoff", raw[10], cutoff)
+        remarks = self._remarks[raw[14]]
+        if isinstance(remarks, Fault):
+            remarks = value(line, "remarks", raw[14], remarks)
         self._check_order(line, start, end, remittance)
-        if cutoff is not None and dates(raw[9]) is None:
+        if cutoff is not None and dates[raw[9]] is None:
             message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
             self._report(line, "remittance_cutoff", message)
         if calendar is None or period is None:
@@ -283,7 +293,7 @@ class _RowChecker:
         return self._shared.setdefault(found, found) if isinstance(found, CalendarKey) else found
 
     def _calendar(self, line: int, cells: tuple[Cell, ...]) -> CalendarKey | None:
-        found = self._calendars(cells)
+        found = self._calendars[cells]
         if isinstance(found, CalendarKey):
             return found
         for name, shown in found:

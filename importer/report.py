@@ -64,10 +64,19 @@ def _calendar_report_json(report: CalendarReport) -> dict[str, Any]:
         "created": report.created,
         "counts": {action.value: report.counts[action] for action in Action},
         "changes": [
-            {"period": c.period, "kind": c.kind.value, "action": c.action.value, "old": c.old, "new": c.new}
+            {"period": c.period, "kind": c.kind.value, "action": c.action.value,
+             "old": _state_json(c.old), "new": _state_json(c.new)}
             for c in report.changes
         ],
     }
+
+
+def _state_json(state: KeyDateState | None) -> dict[str, str | None] | None:
+    # Explicitly, not through dataclasses.asdict: an amendment's output holds thousands of these.
+    if state is None:
+        return None
+    return {"date": state.date.isoformat(), "end": state.end.isoformat(), "cutoff": state.cutoff,
+            "remarks": state.remarks}
 
 
 def outcome_lines(outcome: Outcome) -> Iterator[str]:
