@@ -19,14 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from bench.databases import scratch_postgresql
 from bench.results import save, table
 from bench.synthetic import Move, amend_release, generate_for_key_dates
 from caldav_plugin.db.engine import make_engine, reading
@@ -70,24 +70,14 @@ def settlecal_import(url: str, path: pathlib.Path) -> tuple[float, float, dict[s
 
 @contextmanager
 def postgresql_database() -> Iterator[str | None]:
-    admin = create_engine(POSTGRESQL_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
-    name = f"settlecal_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        print(f"PostgreSQL at {POSTGRESQL_URL} does not answer: skipped")
-        yield None
-        return
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    """A scratch database on the benchmark's PostgreSQL server; None (and a line saying so) without one."""
+    with ExitStack() as stack:
+        try:
+            url: str | None = stack.enter_context(scratch_postgresql(POSTGRESQL_URL, "settlecal_bench"))
+        except OperationalError:
+            print(f"PostgreSQL at {POSTGRESQL_URL} does not answer: skipped")
+            url = None
         yield url
-    finally:
-        make_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def logged_moves(url: str, release_id: int) -> set[tuple[str, str, str, str]]:

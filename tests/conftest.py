@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import pathlib
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
+from bench.databases import scratch_postgresql
 from caldav_plugin.db.engine import make_engine
 from caldav_plugin.db.schema import upgrade
 from importer.cli import cli
@@ -25,19 +25,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 def _postgresql_database() -> Iterator[str]:
     """A database of its own for one test, created from TEST_DATABASE_URL's server and dropped after."""
-    admin_url = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"settlecal_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgresql(os.environ["TEST_DATABASE_URL"], "settlecal_test") as url:
         yield url
-    finally:
-        make_engine(url).dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
