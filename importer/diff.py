@@ -37,7 +37,7 @@ class KeyDateState:
 
 
 class Current(Protocol):
-    """What the diff needs of a key date the database holds (importer.apply.StoredKeyDate has more)."""
+    """What the diff needs of a key date the database holds (importer.apply.StoredKeyDate)."""
 
     @property
     def year(self) -> int: ...
@@ -45,15 +45,6 @@ class Current(Protocol):
     def state(self) -> KeyDateState: ...
     @property
     def removed(self) -> bool: ...
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CurrentKeyDate:
-    """A key date as the database holds it: its period's year, its state, and whether it is removed."""
-
-    year: int
-    state: KeyDateState
-    removed: bool = False
 
 
 KeyDateId = tuple[str, Kind]  # (period code, kind): unique within a calendar, and the UID's basis
@@ -79,10 +70,6 @@ class CalendarDiff:
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action is action)
-
-
-def format_cutoff(cutoff: datetime.time | None) -> str | None:
-    return None if cutoff is None else cutoff.strftime("%H:%M")
 
 
 def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:

@@ -7,7 +7,7 @@ import datetime
 
 from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
 from importer.diff import (
-    Action, CurrentKeyDate, KeyDateState, diff_calendar, fingerprint, incoming_states, row_fingerprint,
+    Action, KeyDateState, diff_calendar, fingerprint, incoming_states, row_fingerprint,
 )
 from importer.release_rows import ReleaseRow
 
@@ -23,6 +23,15 @@ def row(code: str, start: D, end: D, *, billing: D | None = None, remittance: D 
 JAN = row("2026-01", D(2026, 1, 1), D(2026, 1, 31), billing=D(2026, 2, 5),
           remittance=D(2026, 2, 16), cutoff=datetime.time(12), remarks="note")
 DEC_2025 = row("2025-12", D(2025, 12, 1), D(2025, 12, 31), billing=D(2026, 1, 5))
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrentKeyDate:
+    """A stored key date as the diff sees it (the `Current` protocol)."""
+
+    year: int
+    state: KeyDateState
+    removed: bool = False
 
 
 def current(*rows: ReleaseRow, removed: bool = False) -> dict[tuple[str, Kind], CurrentKeyDate]:
