@@ -85,13 +85,18 @@ def writing(engine: Engine) -> Iterator[Session]:
     if sqlite:
         engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     with sessionmaker(engine, expire_on_commit=False).begin() as session:
-        if sqlite:
-            cache = session.execute(text("PRAGMA cache_size")).scalar_one()
-            session.execute(text(f"PRAGMA cache_size = -{_SQLITE_WRITER_CACHE_KIB}"))
-        else:
+        if not sqlite:
             session.execute(text(f"SET LOCAL lock_timeout = '{WRITE_LOCK_TIMEOUT}s'"))
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_WRITE_LOCK_KEY})
-        yield session
-        if sqlite:
-            # The connection goes back to the pool, where readers should not inherit the cache.
-            session.execute(text(f"PRAGMA cache_size = {cache}"))
+            yield session
+            return
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        cache = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size = -{_SQLITE_WRITER_CACHE_KIB}")
+        try:
+            yield session
+        finally:
+            # The connection goes back to the pool, where readers should not inherit the cache, even
+            # when the write failed (the driver answers a PRAGMA whatever the transaction's state).
+            driver.execute(f"PRAGMA cache_size = {cache}")
