@@ -29,8 +29,8 @@ from sqlalchemy.exc import OperationalError
 from bench.databases import scratch_postgresql
 from bench.results import save, table
 from bench.synthetic import Move, amend_release, generate_for_key_dates
-from caldav_plugin.db.engine import make_engine, reading
-from caldav_plugin.db.models import Calendar, Change, KeyDate, Period
+from settlecal.db.engine import make_engine, reading
+from settlecal.db.models import Calendar, Change, KeyDate, Period
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 KEY_DATES = int(os.environ.get("BENCH_KEY_DATES", "1000000"))

@@ -282,10 +282,10 @@ def verify(samples: Sequence[Sample], references: dict[int, dict[tuple[str, str]
 def run_during_imports(base_url: str, database_url: str, *, seconds: float, concurrency: int,
                        max_requests: int) -> dict[str, Any]:
     """Phase 2: the load over CHANGING while this process imports and rolls back in a loop."""
-    from caldav_plugin.db import queries
-    from caldav_plugin.db.engine import make_engine, reading
-    from importer.release import import_release, rollback
-    from importer.release_file import read_release
+    from settlecal.db import queries
+    from settlecal.db.engine import make_engine, reading
+    from settlecal.releases.service import import_release, rollback
+    from settlecal.release_format.file import read_release
 
     engine = make_engine(database_url)
     amendment = read_release(AMENDMENT)
@@ -351,17 +351,17 @@ def run_during_imports(base_url: str, database_url: str, *, seconds: float, conc
 
 
 def all_calendar_paths(database_url: str) -> list[str]:
-    from caldav_plugin.db import queries
-    from caldav_plugin.db.engine import make_engine, reading
+    from settlecal.db import queries
+    from settlecal.db.engine import make_engine, reading
 
     with reading(make_engine(database_url)) as session:
         return [f"/{state.key.path}/" for state in queries.calendar_states(session)]
 
 
 def load_database(database_url: str) -> None:
-    from caldav_plugin.db.engine import make_engine
-    from importer.release import import_release
-    from importer.release_file import read_release
+    from settlecal.db.engine import make_engine
+    from settlecal.releases.service import import_release
+    from settlecal.release_format.file import read_release
 
     engine = make_engine(database_url)
     import_release(engine, read_release(SAMPLE), operator="bench", notify=False)

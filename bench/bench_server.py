@@ -27,10 +27,10 @@ from typing import Any
 
 from bench.results import save, table
 from bench.synthetic import generate_release
-from caldav_plugin import render
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import make_engine, reading
-from caldav_plugin.db.schema import upgrade
+from settlecal.formats import ical as render
+from settlecal.db import queries
+from settlecal.db.engine import make_engine, reading
+from settlecal.db.schema import upgrade
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Three years: stock Radicale's cold GET of a weekly calendar then costs what the issue quotes (~1.9 s).

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from caldav_plugin.settlement import CalendarKey, Frequency, System
+from settlecal.domain import CalendarKey, Frequency, System
 
 M: Final = Frequency.MONTHLY
 M2: Final = Frequency.TWICE_MONTHLY

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import create_engine, text
 
-from caldav_plugin.db.engine import make_engine
+from settlecal.db.engine import make_engine
 
 
 @contextlib.contextmanager

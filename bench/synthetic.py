@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Final, NamedTuple, TextIO
 
 from bench.catalogue import Operation, by_path, operations as all_operations
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from importer.release_cells import EMPTY_MARKERS
-from importer.release_rows import COLUMNS
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.release_format.cells import EMPTY_MARKERS
+from settlecal.release_format.rows import COLUMNS
 
 # The key dates besides the period itself, in column order.
 DATE_KINDS: Final = tuple(kind for kind in Kind if kind is not Kind.PERIOD)

@@ -14,7 +14,7 @@ import gzip
 import threading
 from collections.abc import Mapping
 
-from caldav_plugin.render import RenderedEvent
+from settlecal.formats.ical import RenderedEvent
 
 # Rough bytes held per byte of the calendar's body: the body itself, each event's VEVENT text and
 # the gzipped body; only used to bound the cache.

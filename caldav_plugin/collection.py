@@ -18,12 +18,13 @@ from radicale import item as radicale_item
 from radicale import storage as radicale_storage
 from radicale.item import filter as radicale_filter
 
-from caldav_plugin import hrefs, render
-from caldav_plugin.render import RenderedEvent  # by name: the method `render` shadows the module in the class
+from settlecal import hrefs
+from settlecal.formats import ical as render
+from settlecal.formats.ical import RenderedEvent  # by name: the method `render` shadows the module in the class
 from caldav_plugin.cache import CalendarRender, calendar_render
-from caldav_plugin.db import queries
+from settlecal.db import queries
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
-from caldav_plugin.snapshot import reading
+from settlecal.db.snapshot import reading
 
 if TYPE_CHECKING:
     from caldav_plugin.storage import Storage

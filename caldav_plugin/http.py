@@ -18,7 +18,8 @@ from radicale import pathutils
 from radicale import rights as radicale_rights
 from radicale.log import logger
 
-from caldav_plugin import hrefs, render
+from settlecal import hrefs
+from settlecal.formats import ical as render
 from caldav_plugin.collection import CalendarCollection
 from caldav_plugin.storage import Storage
 

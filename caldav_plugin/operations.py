@@ -42,9 +42,9 @@ from radicale import httputils
 from sqlalchemy import Engine, event
 from sqlalchemy import exc as sa_exc
 
-from caldav_plugin.db import queries
+from settlecal.db import queries
 from caldav_plugin.http import Answer
-from caldav_plugin.snapshot import reading
+from settlecal.db.snapshot import reading
 
 HEALTH_PATH: Final = "/.web/health"
 REVISION_HEADER: Final = "X-Settlecal-Revision"

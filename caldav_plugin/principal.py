@@ -14,7 +14,7 @@ from radicale import item as radicale_item
 from radicale import storage as radicale_storage
 
 from caldav_plugin.errors import ReadOnly
-from caldav_plugin.settlement import System
+from settlecal.domain import System
 
 # Containers never change as far as HTTP caching is concerned; their listings are PROPFINDs.
 _EPOCH: Final = "Thu, 01 Jan 1970 00:00:00 GMT"

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 import waitress
 from waitress import wasyncore
 
-from caldav_plugin.db.engine import make_engine
-from caldav_plugin.db.schema import upgrade
+from settlecal.db.engine import make_engine
+from settlecal.db.schema import upgrade
 from caldav_plugin.wsgi import make_application
 
 DEFAULT_THREADS = 8

@@ -19,14 +19,15 @@ from radicale import storage as radicale_storage
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from caldav_plugin import hrefs, principal
+from caldav_plugin import principal
+from settlecal import hrefs
 from caldav_plugin.cache import RenderCache, render_cache
 from caldav_plugin.collection import CalendarCollection
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import database_url, make_engine
+from settlecal.db import queries
+from settlecal.db.engine import database_url, make_engine
 from caldav_plugin.errors import ReadOnly
-from caldav_plugin.settlement import CalendarKey, System
-from caldav_plugin.snapshot import reading
+from settlecal.domain import CalendarKey, System
+from settlecal.db.snapshot import reading
 
 
 def _positive_int(value: Any) -> int:

@@ -33,7 +33,7 @@ from radicale import rights as radicale_rights
 from radicale.log import logger
 
 from caldav_plugin import http, operations
-from caldav_plugin.snapshot import request_snapshot
+from settlecal.db.snapshot import request_snapshot
 from caldav_plugin.storage import Storage
 
 DEFAULT_CONFIG: Final = pathlib.Path(__file__).resolve().parents[1] / "config" / "radicale.conf"

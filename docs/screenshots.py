@@ -23,12 +23,12 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from caldav_plugin.db.engine import make_engine
-from caldav_plugin.db.schema import upgrade
+from settlecal.db.engine import make_engine
+from settlecal.db.schema import upgrade
 from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import make_application
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 
 OUT = ROOT / "docs" / "screenshots"
 TODAY = datetime.date(2026, 12, 1)

@@ -14,20 +14,22 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import DATABASE_URL_ENV, database_url, make_engine, reading
-from caldav_plugin.db.schema import upgrade
-from caldav_plugin.settlement import Kind
-from importer import mail_sender, notify_report, outbox
-from importer import release as releases_lib
+from settlecal.db import queries
+from settlecal.db.engine import DATABASE_URL_ENV, database_url, make_engine, reading
+from settlecal.db.schema import upgrade
+from settlecal.domain import Kind
+from importer import notify_report
+from settlecal.notify import smtp as mail_sender
+from settlecal.notify import outbox
+from settlecal.releases import service as releases_lib
 from importer import report
-from importer import subscribers as subscribers_lib
-from importer.errors import ImporterError, ReleaseInvalid
-from importer.export import export_release
-from importer.mail_text import LANGUAGES
-from importer.notify_config import load_config
+from settlecal.notify import subscriptions as subscribers_lib
+from settlecal.errors import ImporterError, ReleaseInvalid
+from settlecal.releases.export import export_release
+from settlecal.notify.wording import LANGUAGES
+from settlecal.notify.config import load_config
 from importer.options import calendar_filter, calendar_filter_options, json_option
-from importer.release_file import ReleaseFormat, read_release
+from settlecal.release_format.file import ReleaseFormat, read_release
 
 
 @click.group()

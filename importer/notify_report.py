@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from caldav_plugin.db.notifications import SubscriberRow
-from importer.mail_sender import Delivery
+from settlecal.db.notifications import SubscriberRow
+from settlecal.notify.smtp import Delivery
 
 
 def subscriber_json(row: SubscriberRow) -> dict[str, Any]:

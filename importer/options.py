@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import click
 import pycountry
 
-from caldav_plugin.settlement import CalendarFilter, Frequency, System
+from settlecal.domain import CalendarFilter, Frequency, System
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,10 +8,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from caldav_plugin.db.queries import CalendarSummary, ReleaseSummary
-from importer.diff import Action, KeyDateChange, KeyDateState
-from importer.errors import ReleaseInvalid
-from importer.release import CalendarReport, Outcome
+from settlecal.db.queries import CalendarSummary, ReleaseSummary
+from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.errors import ReleaseInvalid
+from settlecal.releases.service import CalendarReport, Outcome
 
 
 def to_json(value: Any) -> str:

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 
 from bench.databases import scratch_postgresql
-from caldav_plugin.db.engine import make_engine
-from caldav_plugin.db.schema import upgrade
+from settlecal.db.engine import make_engine
+from settlecal.db.schema import upgrade
 from importer.cli import cli
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

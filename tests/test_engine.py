@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.db.engine import writing
+from settlecal.db.engine import writing
 
 
 def test_a_failed_write_gives_back_a_connection_with_the_readers_cache(engine: Engine) -> None:

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from caldav_plugin.db.models import Base
-from caldav_plugin.db.schema import is_current, upgrade
+from settlecal.db.models import Base
+from settlecal.db.schema import is_current, upgrade
 
 
 def test_upgrade_builds_the_models_schema(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 def test_mypy_strict_finds_nothing() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports", "--no-error-summary",
-         "caldav_plugin", "importer"],
+         "settlecal", "caldav_plugin", "importer"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
 

@@ -26,7 +26,7 @@ from radicale import config as radicale_config
 from radicale import types as radicale_types
 from radicale import web as radicale_web
 
-from caldav_plugin.db.engine import make_engine
+from settlecal.db.engine import make_engine
 from caldav_plugin.storage import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
 from caldav_plugin.storage import PluginSettings
 from caldav_plugin.web import routes

@@ -21,13 +21,13 @@ from typing import Any
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import CalendarKey, Kind
-from importer.diff import Action, KeyDateChange, KeyDateState
-from importer.mail_compose import ACTION_ORDER
-from importer.mail_text import Wording, language, utc
-from importer.subscribers import SubscriberInvalid, subscription_filter
+from settlecal.db import queries
+from settlecal.db.engine import reading
+from settlecal.domain import CalendarKey, Kind
+from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.notify.compose import ACTION_ORDER
+from settlecal.notify.wording import Wording, language, utc
+from settlecal.notify.subscriptions import SubscriberInvalid, subscription_filter
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Final
 
 from fpdf import FPDF
 
-from caldav_plugin.db import queries
-from caldav_plugin.snapshot import reading
+from settlecal.db import queries
+from settlecal.db.snapshot import reading
 from caldav_plugin.web import history, responses
-from caldav_plugin.web.i18n import Translator
+from settlecal.i18n.translator import Translator
 from caldav_plugin.web.month import month_start
-from caldav_plugin.web.palette import KIND_COLOURS, tint
-from caldav_plugin.web.selection import Selection, describe
-from importer.export import export_rows
-from importer.release_file import write_release_csv
+from settlecal.palette import KIND_COLOURS, tint
+from settlecal.filters import Selection, describe
+from settlecal.releases.export import export_rows
+from settlecal.release_format.file import write_release_csv
 
 if TYPE_CHECKING:
     from radicale import types as radicale_types

@@ -18,14 +18,16 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
-from caldav_plugin import hrefs, http, render
-from caldav_plugin.db import queries
-from caldav_plugin.db.queries import CalendarState, EventRow, SelectedKeyDate
-from caldav_plugin.settlement import CalendarKey
-from caldav_plugin.snapshot import reading
+from caldav_plugin import http
+from settlecal import hrefs
+from settlecal.formats import ical as render
+from settlecal.db import queries
+from settlecal.db.queries import CalendarState, EventRow, SelectedKeyDate
+from settlecal.domain import CalendarKey
+from settlecal.db.snapshot import reading
 from caldav_plugin.web import responses
-from caldav_plugin.web.i18n import Translator
-from caldav_plugin.web.selection import Selection, describe
+from settlecal.i18n.translator import Translator
+from settlecal.filters import Selection, describe
 
 if TYPE_CHECKING:
     from radicale import types as radicale_types

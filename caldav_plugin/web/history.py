@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Final
 
 from sqlalchemy.orm import Session
 
-from caldav_plugin.db import queries
-from caldav_plugin.settlement import CalendarKey, Kind
-from caldav_plugin.snapshot import reading
+from settlecal.db import queries
+from settlecal.domain import CalendarKey, Kind
+from settlecal.db.snapshot import reading
 
 if TYPE_CHECKING:
     from radicale import types as radicale_types

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 
-from caldav_plugin.db.queries import SelectedKeyDate
+from settlecal.db.queries import SelectedKeyDate
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

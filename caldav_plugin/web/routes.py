@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from radicale import types as radicale_types
 
-from caldav_plugin.web import atom, downloads, feed, history, i18n, responses, selection, subscriptions, views
-from caldav_plugin.web.palette import KIND_COLOURS
-from caldav_plugin.web.selection import Problem, Selection
+from caldav_plugin.web import atom, downloads, feed, history, responses, subscriptions, views
+from settlecal.i18n import translator as i18n
+from settlecal import filters as selection
+from settlecal.palette import KIND_COLOURS
+from settlecal.filters import Problem, Selection
 
 if TYPE_CHECKING:
     from caldav_plugin.web import Web

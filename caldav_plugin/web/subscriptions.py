@@ -25,11 +25,11 @@ import jinja2
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from caldav_plugin.db.notifications import SubscriberRow
-from importer import mail_sender
-from importer import subscribers as subscribers_lib
-from importer.mail_text import LANGUAGES, Wording, language
-from importer.notify_config import NotifyConfig, load_config
+from settlecal.db.notifications import SubscriberRow
+from settlecal.notify import smtp as mail_sender
+from settlecal.notify import subscriptions as subscribers_lib
+from settlecal.notify.wording import LANGUAGES, Wording, language
+from settlecal.notify.config import NotifyConfig, load_config
 
 PREFIX = "/.web/subscriptions"
 MAX_FORM_BYTES = 8192

@@ -9,15 +9,15 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from caldav_plugin import hrefs
-from caldav_plugin.db import queries
-from caldav_plugin.settlement import CalendarKey, Kind, System
-from caldav_plugin.snapshot import reading
+from settlecal import hrefs
+from settlecal.db import queries
+from settlecal.domain import CalendarKey, Kind, System
+from settlecal.db.snapshot import reading
 from caldav_plugin.web import history, responses
 from caldav_plugin.web.feed import feed_query
-from caldav_plugin.web.i18n import Translator
+from settlecal.i18n.translator import Translator
 from caldav_plugin.web.month import month_end, month_grid, month_start
-from caldav_plugin.web.selection import Selection
+from settlecal.filters import Selection
 
 if TYPE_CHECKING:
     from radicale import types as radicale_types

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from bench.synthetic import generate_for_key_dates
-from caldav_plugin.db.engine import make_engine, reading
-from caldav_plugin.db.models import Change, KeyDate, Release
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.db.engine import make_engine, reading
+from settlecal.db.models import Change, KeyDate, Release
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.cli.releases import ES_2026, write_release
 from tests.cli.test_import import key_dates
 from tests.conftest import ROOT, Settlecal

@@ -10,8 +10,8 @@ import pathlib
 import pytest
 from sqlalchemy import select
 
-from caldav_plugin.db.engine import make_engine, reading
-from caldav_plugin.db.models import Change, KeyDate, Period, Release
+from settlecal.db.engine import make_engine, reading
+from settlecal.db.models import Change, KeyDate, Period, Release
 from tests.cli.releases import BILLING_MOVED, ES_2026, ES_2027, write_release
 from tests.conftest import Settlecal
 

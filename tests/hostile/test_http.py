@@ -11,8 +11,8 @@ import urllib.parse
 import pytest
 from sqlalchemy import Engine, func, select
 
-from caldav_plugin.db.engine import reading
-from caldav_plugin.db.models import KeyDate, Release
+from settlecal.db.engine import reading
+from settlecal.db.models import KeyDate, Release
 from caldav_plugin.wsgi import make_application
 from tests.conftest import ROOT
 from tests.hostile.http_cases import CASES
@@ -45,9 +45,9 @@ def test_there_are_many_kinds() -> None:
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> tuple[WsgiClient, Engine]:
     """One loaded SQLite database for every in-process case (they change nothing, as asserted)."""
-    from caldav_plugin.db.engine import make_engine
-    from importer.release import import_release
-    from importer.release_file import read_release
+    from settlecal.db.engine import make_engine
+    from settlecal.releases.service import import_release
+    from settlecal.release_format.file import read_release
     from tests.conftest import SAMPLES
 
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'settlecal.sqlite3'}"

@@ -11,10 +11,10 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caldav_plugin.settlement import CalendarKey, Frequency, System
-from importer.errors import ImporterError
-from importer.release_file import read_release, write_release_csv
-from importer.release_rows import ReleaseRow
+from settlecal.domain import CalendarKey, Frequency, System
+from settlecal.errors import ImporterError
+from settlecal.release_format.file import read_release, write_release_csv
+from settlecal.release_format.rows import ReleaseRow
 from tests.cli.releases import ES_2026, HEADER
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

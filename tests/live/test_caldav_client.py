@@ -10,10 +10,10 @@ import caldav
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin import hrefs
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import Kind, System
+from settlecal import hrefs
+from settlecal.db import queries
+from settlecal.db.engine import reading
+from settlecal.domain import Kind, System
 from tests.protocol.client import Client
 from tests.protocol.conftest import Importer
 from tests.protocol.test_subscriber import ES, live_key_dates

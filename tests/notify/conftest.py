@@ -16,9 +16,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
 
-from importer import subscribers as subscribers_lib
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.notify import subscriptions as subscribers_lib
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 
 PUBLIC_URL = "https://calendars.example.org"

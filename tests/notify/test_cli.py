@@ -7,8 +7,8 @@ import pathlib
 
 import pytest
 
-from caldav_plugin.db import notifications as notifications_db
-from caldav_plugin.db.engine import make_engine, reading
+from settlecal.db import notifications as notifications_db
+from settlecal.db.engine import make_engine, reading
 from tests.conftest import Settlecal
 from tests.notify.conftest import SmtpServer
 

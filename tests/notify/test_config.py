@@ -10,10 +10,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import Engine
 
-from importer import mail_sender
-from importer.notify_config import NotifyConfigInvalid, SmtpServer, load_config
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.notify import smtp as mail_sender
+from settlecal.notify.config import NotifyConfigInvalid, SmtpServer, load_config
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.notify.conftest import Mailbox, subscribe
 

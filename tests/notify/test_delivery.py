@@ -13,13 +13,14 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.db import notifications as notifications_db
-from caldav_plugin.db.engine import reading
-from caldav_plugin.db.notifications import OutboxRow
-from importer import mail_sender, outbox
-from importer.notify_config import load_config
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.db import notifications as notifications_db
+from settlecal.db.engine import reading
+from settlecal.db.notifications import OutboxRow
+from settlecal.notify import smtp as mail_sender
+from settlecal.notify import outbox
+from settlecal.notify.config import load_config
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import ROOT, SAMPLES
 from tests.notify.conftest import SmtpServer, subscribe
 

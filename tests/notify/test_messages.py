@@ -7,13 +7,13 @@ from html import unescape
 
 from sqlalchemy import Engine, func, select
 
-from caldav_plugin.db.engine import reading
-from caldav_plugin.db.models import OutboxMessage
-from caldav_plugin.settlement import Kind
-from importer import mail_sender
-from importer.notify_config import load_config
-from importer.release import import_release, rollback
-from importer.release_file import read_release
+from settlecal.db.engine import reading
+from settlecal.db.models import OutboxMessage
+from settlecal.domain import Kind
+from settlecal.notify import smtp as mail_sender
+from settlecal.notify.config import load_config
+from settlecal.releases.service import import_release, rollback
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.notify.conftest import PUBLIC_URL, SmtpServer, subscribe
 
@@ -156,7 +156,7 @@ def test_dry_runs_and_no_notify_queue_nothing(loaded: Engine, smtp: SmtpServer) 
 
 
 def test_pending_subscribers_get_nothing(loaded: Engine, smtp: SmtpServer) -> None:
-    from importer import subscribers as subscribers_lib
+    from settlecal.notify import subscriptions as subscribers_lib
 
     subscribers_lib.request(loaded, subscribers_lib.Subscription("pending@example.com"), load_config())
 

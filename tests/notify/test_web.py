@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import Engine
 
 from caldav_plugin.web import atom, subscriptions
-from importer import subscribers as subscribers_lib
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.notify import subscriptions as subscribers_lib
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.notify.conftest import PUBLIC_URL, SmtpServer
 
@@ -82,8 +82,8 @@ def test_subscribing_on_the_web_page_needs_the_emailed_link(loaded: Engine, smtp
     assert subscribers_lib.listed(loaded)[0].confirmed
 
     import_release(loaded, read_release(SAMPLES / "amendment.csv"), operator="test")
-    from importer import mail_sender
-    from importer.notify_config import load_config
+    from settlecal.notify import smtp as mail_sender
+    from settlecal.notify.config import load_config
 
     mail_sender.deliver(loaded, load_config())
     _, notice = smtp.mailbox.wait_for(2)

@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import make_application
-from importer import subscribers as subscribers_lib
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.notify import subscriptions as subscribers_lib
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.notify.conftest import SmtpServer
 from tests.protocol.client import WsgiClient

@@ -11,8 +11,8 @@ import bcrypt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from caldav_plugin.db.engine import reading
-from caldav_plugin.db.models import KeyDate, Release
+from settlecal.db.engine import reading
+from settlecal.db.models import KeyDate, Release
 from caldav_plugin.wsgi import make_application
 from tests.conftest import ROOT
 from tests.protocol.client import NS, Response, WsgiClient, propfind

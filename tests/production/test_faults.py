@@ -14,10 +14,10 @@ import requests
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-import importer.release
+import settlecal.releases.service
 from bench.servers import settlecal_serve
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.production.proxy import Proxy
 
@@ -75,7 +75,7 @@ def test_database_unreachable_gives_503_then_recovers_by_itself(
 def held_import(loaded: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, threading.Event, threading.Thread]]:
     """The amendment's import, stopped after its last write and before its commit until released."""
     written, release = threading.Event(), threading.Event()
-    finish = importer.release._finish
+    finish = settlecal.releases.service._finish
 
     def finish_then_wait(*args: object, **kwargs: object) -> object:
         summary = finish(*args, **kwargs)
@@ -83,7 +83,7 @@ def held_import(loaded: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
         assert release.wait(60), "the test never released the import"
         return summary
 
-    monkeypatch.setattr(importer.release, "_finish", finish_then_wait)
+    monkeypatch.setattr(settlecal.releases.service, "_finish", finish_then_wait)
     amendment = read_release(SAMPLES / "amendment.csv")
     thread = threading.Thread(target=import_release, args=(loaded, amendment), kwargs={"operator": "tests"},
                               daemon=True)

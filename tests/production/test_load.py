@@ -6,9 +6,9 @@ from __future__ import annotations
 import pathlib
 
 from bench import bench_load
-from caldav_plugin.db.engine import make_engine
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.db.engine import make_engine
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from caldav_plugin import operations
-from caldav_plugin.db import queries
+from settlecal.db import queries
 from caldav_plugin.wsgi import make_application
 from tests.protocol.client import Client, WsgiClient, propfind, sync_collection
 from tests.protocol.conftest import Importer

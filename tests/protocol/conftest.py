@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 
 from caldav_plugin.wsgi import make_application
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.protocol.client import Client, WsgiClient
 
 Importer = Callable[[pathlib.Path], None]

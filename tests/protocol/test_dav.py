@@ -8,9 +8,9 @@ import pathlib
 import icalendar
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import System
+from settlecal.db import queries
+from settlecal.db.engine import reading
+from settlecal.domain import System
 from tests.protocol.client import NS, Client, calendar_query, multiget, propfind, sync_collection
 from tests.protocol.conftest import Importer
 from tests.protocol.test_subscriber import CALENDAR, ES, live_key_dates

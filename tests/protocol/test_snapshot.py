@@ -7,7 +7,7 @@ import pathlib
 from sqlalchemy import Engine
 
 from caldav_plugin.storage import Storage
-from caldav_plugin.snapshot import request_snapshot
+from settlecal.db.snapshot import request_snapshot
 from caldav_plugin.wsgi import load_configuration
 from tests.protocol.conftest import Importer
 from tests.protocol.test_subscriber import CALENDAR

@@ -8,10 +8,10 @@ import gzip
 import icalendar
 from sqlalchemy import Engine
 
-from caldav_plugin import hrefs
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import CalendarKey, Frequency, System
+from settlecal import hrefs
+from settlecal.db import queries
+from settlecal.db.engine import reading
+from settlecal.domain import CalendarKey, Frequency, System
 from tests.protocol.client import Client
 from tests.protocol.conftest import Importer
 

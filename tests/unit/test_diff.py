@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from importer.diff import (
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.releases.diff import (
     Action, KeyDateState, diff_calendar, fingerprint, incoming_states, row_fingerprint,
 )
-from importer.release_rows import ReleaseRow
+from settlecal.release_format.rows import ReleaseRow
 
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
 D = datetime.date

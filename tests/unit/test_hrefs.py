@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caldav_plugin import hrefs
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from settlecal import hrefs
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
 US4 = CalendarKey(System.CASS, "US", "USD", Frequency.FOUR_TIMES_MONTHLY)

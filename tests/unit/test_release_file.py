@@ -12,8 +12,8 @@ import pathlib
 import openpyxl
 import pytest
 
-from caldav_plugin.settlement import CalendarKey, Frequency, System
-from importer.errors import (
+from settlecal.domain import CalendarKey, Frequency, System
+from settlecal.errors import (
     ImporterError,
     ReleaseFormatUnknown,
     ReleaseInvalid,
@@ -21,8 +21,8 @@ from importer.errors import (
     ReleaseNotUtf8,
     ReleaseProblem,
 )
-from importer.release_file import ReleaseFormat, read_release, write_release_csv
-from importer.release_rows import COLUMNS, ReleaseRow
+from settlecal.release_format.file import ReleaseFormat, read_release, write_release_csv
+from settlecal.release_format.rows import COLUMNS, ReleaseRow
 
 RELEASES = pathlib.Path(__file__).resolve().parents[1] / "data" / "releases"
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from importer.errors import ReleaseProblem
-from importer.release_cells import Cell
-from importer.release_rows import COLUMNS, ReleaseRow, ValidatedRows, validate_rows
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.errors import ReleaseProblem
+from settlecal.release_format.cells import Cell
+from settlecal.release_format.rows import COLUMNS, ReleaseRow, ValidatedRows, validate_rows
 
 HEADER = ",".join(COLUMNS)
 # period 2026-03-4 of Spain's monthly BSP, one cell per column of HEADER

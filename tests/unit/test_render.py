@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from radicale import item as radicale_item
 
-from caldav_plugin import render
-from caldav_plugin.db.queries import EventRow
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from settlecal.formats import ical as render
+from settlecal.db.queries import EventRow
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
 RELEASED = datetime.datetime(2026, 1, 5, 9, 30, 15, tzinfo=datetime.timezone.utc)

@@ -8,8 +8,8 @@ import datetime as dt
 import pathlib
 from collections import defaultdict
 
-from caldav_plugin.settlement import Frequency, Kind
-from importer.release_file import read_release
+from settlecal.domain import Frequency, Kind
+from settlecal.release_format.file import read_release
 
 DATE_COLUMNS = tuple(kind.column for kind in Kind if kind is not Kind.PERIOD)
 Calendar = tuple[str, str, str, str]

@@ -21,8 +21,8 @@ from bench.synthetic import (
     is_business_day,
     main,
 )
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from importer.release_rows import COLUMNS
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.release_format.rows import COLUMNS
 
 BUSINESS_COLUMNS = tuple(kind.column for kind in Kind if kind is not Kind.PERIOD)
 FREQUENCIES = {frequency.value for frequency in Frequency}

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.db.engine import make_engine
-from caldav_plugin.db.schema import upgrade
+from settlecal.db.engine import make_engine
+from settlecal.db.schema import upgrade
 from caldav_plugin.serve import serving
 from caldav_plugin.wsgi import Application, make_application
-from importer.release import import_release
-from importer.release_file import read_release
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
 from tests.conftest import BACKENDS, SAMPLES, _postgresql_database
 from tests.protocol.client import WsgiClient
 from tests.protocol.conftest import loaded, reimport  # noqa: F401  (fixtures for this tier too)

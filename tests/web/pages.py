@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 
 from sqlalchemy import Engine
 
-from caldav_plugin.db import queries
-from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import CalendarKey, Kind
+from settlecal.db import queries
+from settlecal.db.engine import reading
+from settlecal.domain import CalendarKey, Kind
 
 # (date, kind, calendar path, period code): one key date as the grid and the database name it.
 KeyDateId = tuple[str, str, str, str]

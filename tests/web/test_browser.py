@@ -17,10 +17,10 @@ import pypdf
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin import hrefs
-from caldav_plugin.db.engine import make_engine
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from importer.export import export_rows
+from settlecal import hrefs
+from settlecal.db.engine import make_engine
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.releases.export import export_rows
 from tests.web.conftest import TODAY
 from tests.web.pages import expected_key_dates
 

@@ -11,11 +11,11 @@ import pypdf
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 from caldav_plugin.web import downloads
-from importer.release import import_release
-from importer.release_file import read_release
-from importer.release_rows import COLUMNS
+from settlecal.releases.service import import_release
+from settlecal.release_format.file import read_release
+from settlecal.release_format.rows import COLUMNS
 from tests.protocol.client import WsgiClient
 from tests.web.pages import expected_key_dates
 

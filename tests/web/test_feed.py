@@ -8,8 +8,8 @@ import pathlib
 import icalendar
 from sqlalchemy import Engine
 
-from caldav_plugin import hrefs
-from caldav_plugin.settlement import Kind
+from settlecal import hrefs
+from settlecal.domain import Kind
 from caldav_plugin.web.feed import FEED_VERSION
 from caldav_plugin.wsgi import make_application
 from tests.protocol.client import WsgiClient

@@ -6,12 +6,13 @@ import datetime
 import pathlib
 import re
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
-from caldav_plugin.web import i18n
+from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.i18n import translator as i18n
+from caldav_plugin import web
 from caldav_plugin.web.history import ACTIONS
-from caldav_plugin.web.messages import SPANISH
+from settlecal.i18n.messages import SPANISH
 
-WEB = pathlib.Path(i18n.__file__).parent
+WEB = pathlib.Path(web.__file__).parent
 MESSAGE = re.compile(r"""\bt\(\s*(?:"([^"]+)"|'([^']+)')""")
 
 

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from sqlalchemy import Engine
 
-from caldav_plugin.settlement import CalendarKey, Frequency, Kind, System
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 from caldav_plugin.web import views
 from tests.protocol.client import WsgiClient
 from tests.web.conftest import TODAY

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from caldav_plugin.settlement import Frequency, Kind, System
-from caldav_plugin.web.selection import Problem, Selection, parse
+from settlecal.domain import Frequency, Kind, System
+from settlecal.filters import Problem, Selection, parse
 
 
 def test_everything_optional() -> None:

@@ -1,0 +1,186 @@
+"""What the page shows, all of it in the URL: filters, key-date kinds, month, date range, language.
+
+    /.web/?system=BSP&country=ES&currency=EUR&frequency=monthly&kind=remittance,settlement
+          &month=2026-12&from=2026-01-01&to=2026-12-31&lang=es
+
+Every parameter is optional. Parsing never fails: a value that means nothing is dropped and
+reported as a problem (the page shows it; the feed answers 400, so a subscriber never silently gets
+more than asked for). `query()` writes the canonical form back, so links and bookmarks are stable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any, Final
+
+from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
+from settlecal.i18n import translator as i18n
+
+# The canonical order of the parameters in links.
+PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "month", "from", "to", "lang")
+_MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
+_CURRENCY: Final = re.compile(r"^[A-Za-z]{3}$")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Problem:
+    """A parameter whose value was dropped."""
+
+    parameter: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Selection:
+    system: System | None = None
+    country: str | None = None
+    currency: str | None = None
+    frequency: Frequency | None = None
+    kinds: tuple[Kind, ...] = ()  # none: every kind
+    month: datetime.date | None = None  # its first day; None: today's month
+    first: datetime.date | None = None  # the download range (`from`, `to`)
+    last: datetime.date | None = None
+    lang: str | None = None  # None: not asked for (the page negotiates, feeds use English)
+
+    @property
+    def filter(self) -> CalendarFilter:
+        return CalendarFilter(self.system, self.country, self.currency, self.frequency)
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.system, self.country, self.currency, self.frequency, self.kinds))
+
+    def wants(self, kind: Kind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def matches(self, key: CalendarKey) -> bool:
+        return self.filter.matches(key)
+
+    def replace(self, **changes: Any) -> Selection:
+        return dataclasses.replace(self, **changes)
+
+    def parameters(self) -> dict[str, str]:
+        """The non-empty parameters, in canonical order and spelling."""
+        values = {
+            "system": self.system and self.system.value,
+            "country": self.country,
+            "currency": self.currency,
+            "frequency": self.frequency and self.frequency.value,
+            "kind": ",".join(kind.value for kind in Kind if kind in self.kinds) or None,
+            "month": self.month and f"{self.month:%Y-%m}",
+            "from": self.first and self.first.isoformat(),
+            "to": self.last and self.last.isoformat(),
+            "lang": self.lang,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    def query(self, **changes: Any) -> str:
+        """`?system=BSP&…` for this selection with `changes` applied; "" when nothing is set."""
+        parameters = (self.replace(**changes) if changes else self).parameters()
+        return "?" + urllib.parse.urlencode(parameters, safe=",") if parameters else ""
+
+
+def describe(selection: Selection, t: i18n.Translator) -> str:
+    """One line for titles: `BSP · Spain (ES) · EUR · monthly · Remittance, Settlement`."""
+    parts = [
+        selection.system.value if selection.system else "BSP + CASS",
+        f"{t.country(selection.country)} ({selection.country})" if selection.country else None,
+        selection.currency,
+        t.frequency(selection.frequency) if selection.frequency else None,
+        ", ".join(t.kind(kind) for kind in selection.kinds) or None,
+    ]
+    return " · ".join(part for part in parts if part)
+
+
+def parse(query_string: str, known_country: Any = lambda code: True) -> tuple[Selection, list[Problem]]:
+    """The selection a query string asks for, and the values it dropped."""
+    raw = urllib.parse.parse_qs(query_string, keep_blank_values=False)
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+
+    def single(name: str) -> str | None:
+        found = [value.strip() for value in raw.get(name, []) if value.strip()]
+        return found[-1] if found else None
+
+    for name, reader in _READERS.items():
+        text = single(name)
+        if text is None:
+            continue
+        value = reader(text, known_country) if name == "country" else reader(text)
+        if value is None:
+            problems.append(Problem(name, text))
+        else:
+            values[_FIELD.get(name, name)] = value
+    kinds, bad = _kinds(raw.get("kind", []))
+    problems += [Problem("kind", value) for value in bad]
+    if kinds:
+        values["kinds"] = kinds
+    selection = Selection(**values)
+    if selection.first and selection.last and selection.first > selection.last:
+        problems.append(Problem("to", selection.last.isoformat()))
+        selection = selection.replace(last=None)
+    return selection, problems
+
+
+def _system(text: str) -> System | None:
+    return next((system for system in System if system.value == text.upper()), None)
+
+
+def _frequency(text: str) -> Frequency | None:
+    wanted = text.lower().replace("_", "-").replace(" ", "-")
+    return next((frequency for frequency in Frequency if frequency.value == wanted), None)
+
+
+def _currency(text: str) -> str | None:
+    return text.upper() if _CURRENCY.match(text) else None
+
+
+def _country(text: str, known: Any) -> str | None:
+    return i18n.country_code(text, known)
+
+
+def _month(text: str) -> datetime.date | None:
+    found = _MONTH.match(text)
+    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
+        return None
+    return datetime.date(int(found.group(1)), int(found.group(2)), 1)
+
+
+def _day(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _kinds(values: list[str]) -> tuple[tuple[Kind, ...], list[str]]:
+    """`kind=remittance,settlement` and `kind=remittance&kind=settlement` (a form's checkboxes)."""
+    wanted: set[Kind] = set()
+    bad = []
+    for value in values:
+        for part in value.split(","):
+            name = part.strip().lower().replace("_", "-")
+            if not name:
+                continue
+            try:
+                wanted.add(Kind(name))
+            except ValueError:
+                bad.append(part.strip())
+    return tuple(kind for kind in Kind if kind in wanted), bad
+
+
+_READERS: Final[Mapping[str, Any]] = {
+    "system": _system,
+    "country": _country,
+    "currency": _currency,
+    "frequency": _frequency,
+    "month": _month,
+    "from": _day,
+    "to": _day,
+    "lang": i18n.language,
+}
+_FIELD: Final = {"from": "first", "to": "last"}

@@ -1,0 +1,1 @@
+"""Output formats: iCalendar and the other renderings of the same key dates."""

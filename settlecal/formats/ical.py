@@ -1,0 +1,210 @@
+"""Key-date rows → iCalendar text, written directly and deterministically (RFC 5545, RFC 7986).
+
+A row becomes its VEVENT through one string template rather than an `icalendar.Event`, which is
+what makes a cold GET of a large calendar cheap; the text rules (TEXT escaping, line folding) come
+from icalendar's own `vText` and `Contentline`, and the output depends on nothing but the row (no
+clock, no random UID, no dict order), so two renders of one revision are byte-identical and the
+ETag, the sha256 of those bytes, only changes when a release changes the key date.
+
+All-day events are `DTSTART;VALUE=DATE` / `DTEND;VALUE=DATE` (the day after the last day) without
+TZID, so they never shift a day in any time zone. Cut-off times are local times without a zone in
+the releases, so they go into the description, not into a timed event.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import email.utils
+import functools
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+import pycountry
+from icalendar.parser import Contentline
+from icalendar.prop import vText
+
+from settlecal import hrefs
+from settlecal.db.queries import EventRow
+from settlecal.domain import CalendarKey, Kind, System
+
+# Bump when the output for the same rows changes: it is part of every collection ETag.
+RENDER_VERSION: Final = 2
+PRODID: Final = "-//settlecal//IATA settlement calendars//EN"
+CRLF: Final = "\r\n"
+_ITEM_HEAD: Final = f"BEGIN:VCALENDAR{CRLF}VERSION:2.0{CRLF}PRODID:{PRODID}{CRLF}"
+_ITEM_TAIL: Final = f"END:VCALENDAR{CRLF}"
+_EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
+_ONE_DAY: Final = datetime.timedelta(days=1)
+
+# How each kind reads in a month grid, and IATA's own term for it in the description.
+KIND_LABEL: Final[Mapping[Kind, str]] = {
+    Kind.PERIOD: "Period",
+    Kind.SUBMISSION: "Submission",
+    Kind.BILLING: "Billing",
+    Kind.REMITTANCE: "Remittance",
+    Kind.SETTLEMENT: "Settlement",
+    Kind.CORRECTION_CUTOFF: "Correction cut-off",
+    Kind.DISPUTE_DEADLINE: "Dispute deadline",
+}
+IATA_TERM: Final[Mapping[Kind, str]] = {
+    Kind.PERIOD: "Reporting / billing period",
+    Kind.SUBMISSION: "Agent submission date",
+    Kind.BILLING: "Billing date",
+    Kind.REMITTANCE: "Agent remittance date",
+    Kind.SETTLEMENT: "Airline settlement date",
+    Kind.CORRECTION_CUTOFF: "Correction cut-off",
+    Kind.DISPUTE_DEADLINE: "Billing dispute deadline",
+}
+CALENDAR_COLOR: Final[Mapping[System, str]] = {System.BSP: "#1F5FA8", System.CASS: "#B8561B"}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RenderedEvent:
+    """One key date, ready for Radicale: nothing in it needs parsing again."""
+
+    name: str  # the href inside the collection
+    uid: str
+    vevent: str  # BEGIN:VEVENT … END:VEVENT, CRLF-terminated
+    etag: str  # quoted sha256 of `text`, as Radicale computes it
+    time_range: tuple[int, int]  # [start, end) as POSIX seconds, all-day dates at UTC midnight
+    last_modified: str  # HTTP date
+
+    @property
+    def text(self) -> str:
+        """The calendar object resource: one VCALENDAR around the VEVENT (built on demand, to keep
+        cached calendars small)."""
+        return _ITEM_HEAD + self.vevent + _ITEM_TAIL
+
+
+def render_event(key: CalendarKey, row: EventRow) -> RenderedEvent:
+    """The VEVENT of one key date, wrapped as a calendar object resource."""
+    name = hrefs.event_name(row.period, row.kind)
+    uid = hrefs.event_uid(key, row.period, row.kind)
+    stamp = ical_datetime(row.modified_at)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{escape_text(uid)}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{row.date:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}",
+        f"SUMMARY:{escape_text(summary(key, row))}",
+        f"DESCRIPTION:{escape_text(description(key, row))}",
+        f"CATEGORIES:{escape_text(key.system.value)},{escape_text(KIND_LABEL[row.kind])}",
+        "TRANSP:TRANSPARENT",
+        f"SEQUENCE:{row.sequence}",
+        f"LAST-MODIFIED:{stamp}",
+        "END:VEVENT",
+    ]
+    vevent = "".join(fold(line) + CRLF for line in lines)
+    text = _ITEM_HEAD + vevent + _ITEM_TAIL
+    start = (row.date.toordinal() - _EPOCH_ORDINAL) * 86400
+    end = (row.end.toordinal() + 1 - _EPOCH_ORDINAL) * 86400
+    return RenderedEvent(name, uid, vevent, etag(text), (start, end), http_date(row.modified_at))
+
+
+def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refresh_minutes: int) -> str:
+    """The whole calendar as one iCalendar stream, for GET of the collection and of its `.ics` alias.
+
+    Carries both refresh hints subscribers honour: RFC 7986 `REFRESH-INTERVAL` and Outlook's
+    `X-PUBLISHED-TTL`.
+    """
+    interval = duration(refresh_minutes)
+    header = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{escape_text(display_name(key))}",
+        f"X-WR-CALNAME:{escape_text(display_name(key))}",
+        f"DESCRIPTION:{escape_text(calendar_description(key))}",
+        f"X-WR-CALDESC:{escape_text(calendar_description(key))}",
+        f"COLOR:{CALENDAR_COLOR[key.system].lower()}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{interval}",
+        f"X-PUBLISHED-TTL:{interval}",
+    ]
+    head = "".join(fold(line) + CRLF for line in header)
+    return head + "".join(event.vevent for event in events) + "END:VCALENDAR" + CRLF
+
+
+def summary(key: CalendarKey, row: EventRow) -> str:
+    """Short enough for a month grid: `BSP ES EUR · Remittance 2026-03-4`."""
+    return f"{key.system} {key.country} {key.currency} · {KIND_LABEL[row.kind]} {row.period}"
+
+
+def description(key: CalendarKey, row: EventRow) -> str:
+    """The period, the cut-off time, remarks and the release that last changed the key date."""
+    lines = [
+        f"{IATA_TERM[row.kind]}, {key.label}.",
+        f"Period {row.period}: {row.period_start.isoformat()} to {row.period_end.isoformat()}.",
+    ]
+    if row.cutoff:
+        lines.append(f"Cut-off: {row.cutoff} local time.")
+    if row.remarks:
+        lines.append(f"Remarks: {row.remarks}")
+    lines.append(f"Release {row.revision} of {row.modified_at:%Y-%m-%d}.")
+    return "\n".join(lines)
+
+
+@functools.cache
+def display_name(key: CalendarKey) -> str:
+    return key.label
+
+
+@functools.cache
+def calendar_description(key: CalendarKey) -> str:
+    country = pycountry.countries.get(alpha_2=key.country)
+    place = f"{country.name} ({key.country})" if country is not None else key.country
+    return (
+        f"IATA {key.system} settlement calendar: {place}, {key.currency}, {key.frequency} remittance. "
+        "Read-only: it changes only when the operator publishes a release."
+    )
+
+
+def collection_meta(key: CalendarKey) -> dict[str, str]:
+    """The collection's WebDAV/CalDAV properties, in Radicale's `get_meta` vocabulary."""
+    return {
+        "tag": "VCALENDAR",
+        "D:displayname": display_name(key),
+        "C:calendar-description": calendar_description(key),
+        "ICAL:calendar-color": CALENDAR_COLOR[key.system],
+        "C:supported-calendar-component-set": "VEVENT",
+    }
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 §3.3.11 TEXT escaping, by icalendar."""
+    return vText(value).to_ical().decode("utf-8")
+
+
+def fold(line: str) -> str:
+    """RFC 5545 §3.1 folding, by icalendar: at most 75 octets a line, never inside a UTF-8 sequence
+    nor between a backslash and the character it escapes (which some clients misread)."""
+    if len(line) <= 75 and line.isascii():  # most lines; skips the library's per-character walk
+        return line
+    folded: bytes = Contentline(line).to_ical()  # type: ignore[no-untyped-call]
+    return folded.decode("utf-8")
+
+
+def etag(text: str) -> str:
+    return '"%s"' % hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ical_datetime(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def http_date(moment: datetime.datetime) -> str:
+    # Not strftime: %a and %b follow the process locale, HTTP dates must be English.
+    return email.utils.format_datetime(moment.astimezone(datetime.timezone.utc).replace(microsecond=0), usegmt=True)
+
+
+def duration(minutes: int) -> str:
+    """An RFC 5545 duration: `P1D`, `PT12H`, `PT90M`."""
+    if minutes % 1440 == 0:
+        return f"P{minutes // 1440}D"
+    if minutes % 60 == 0:
+        return f"PT{minutes // 60}H"
+    return f"PT{minutes}M"

@@ -1,0 +1,1 @@
+"""The words of the page, the feeds and the e-mails, in each language."""

@@ -1,0 +1,1 @@
+"""Change notifications: subscribers, composing, the outbox and SMTP delivery."""

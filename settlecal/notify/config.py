@@ -1,0 +1,176 @@
+"""Where notifications go out from and what they link to: the SMTP server, the From address, the public URL.
+
+Each setting comes from the environment, else from the `[notify]` section of the settlecal config
+file (`$SETTLECAL_CONFIG`, else `config/settlecal.conf` in the project when it exists):
+
+| environment | config file | default |
+|---|---|---|
+| SETTLECAL_SMTP_URL | smtp_url | none: messages stay queued |
+| SETTLECAL_MAIL_FROM | from | settlecal@<public host> |
+| SETTLECAL_PUBLIC_URL | public_url | http://127.0.0.1:5232 |
+| SETTLECAL_MESSAGE_DOMAIN | message_domain | the public host if it is a domain name, else settlecal.invalid |
+
+The SMTP URL is `smtp://user:password@host:port` (plain, or `?starttls=1`), or `smtps://…` (TLS from
+the first byte); the user and password are percent-encoded; `?timeout=SECONDS` bounds each operation.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import ipaddress
+import os
+import pathlib
+import urllib.parse
+from collections.abc import Mapping
+
+from settlecal.domain import CalendarKey
+from settlecal.errors import ImporterError
+
+SMTP_URL_ENV = "SETTLECAL_SMTP_URL"
+MAIL_FROM_ENV = "SETTLECAL_MAIL_FROM"
+PUBLIC_URL_ENV = "SETTLECAL_PUBLIC_URL"
+MESSAGE_DOMAIN_ENV = "SETTLECAL_MESSAGE_DOMAIN"
+CONFIG_ENV = "SETTLECAL_CONFIG"
+DEFAULT_CONFIG = pathlib.Path(__file__).resolve().parents[2] / "config" / "settlecal.conf"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5232"
+DEFAULT_TIMEOUT = 30.0
+
+
+class NotifyConfigInvalid(ImporterError):
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(setting, problem)
+        self.setting = setting
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.setting}: {self.problem}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SmtpServer:
+    host: str
+    port: int
+    tls: bool = False  # TLS from the first byte (smtps)
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise NotifyConfigInvalid(
+                SMTP_URL_ENV, f"{_without_password(url)!r} is not smtp://host:port or smtps://host:port")
+        query = urllib.parse.parse_qs(parts.query)
+        try:
+            port = parts.port or (465 if parts.scheme == "smtps" else 25)
+            timeout = float(query.get("timeout", [DEFAULT_TIMEOUT])[0])
+        except ValueError as error:
+            raise NotifyConfigInvalid(SMTP_URL_ENV, str(error)) from error
+        return cls(
+            host=parts.hostname, port=port, tls=parts.scheme == "smtps",
+            starttls=query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes"),
+            username=urllib.parse.unquote(parts.username) if parts.username else None,
+            password=urllib.parse.unquote(parts.password) if parts.password else None,
+            timeout=timeout,
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NotifyConfig:
+    smtp_url: str | None
+    sender: str
+    public_url: str
+    message_domain: str
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """The SMTP server, parsed only when mail is sent: a typo in its URL never stops an import
+        (its messages wait in the outbox, and `settlecal notify` says what is wrong)."""
+        return SmtpServer.from_url(self.smtp_url) if self.smtp_url else None
+
+    @property
+    def links(self) -> PublicLinks:
+        return PublicLinks(self.public_url)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PublicLinks:
+    """The absolute URLs a message or a feed links to."""
+
+    base: str  # no trailing slash
+
+    def calendar_page(self, key: CalendarKey, lang: str) -> str:
+        query = {"system": key.system.value, "country": key.country, "currency": key.currency,
+                 "frequency": key.frequency.value, "lang": lang}
+        return f"{self.base}/.web/?{urllib.parse.urlencode(query)}"
+
+    def calendar_https(self, key: CalendarKey) -> str:
+        return f"{self.base}/{key.path}.ics"
+
+    def calendar_webcal(self, key: CalendarKey) -> str:
+        return "webcal://" + self.calendar_https(key).split("://", 1)[1]
+
+    def confirm(self, token: str) -> str:
+        return f"{self.base}/.web/subscriptions/confirm?token={token}"
+
+    def unsubscribe(self, token: str) -> str:
+        return f"{self.base}/.web/subscriptions/unsubscribe?token={token}"
+
+    def changes_feed(self, query: Mapping[str, str]) -> str:
+        return f"{self.base}/.web/changes.atom" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+
+
+def load_config(environ: Mapping[str, str] | None = None, *, public_url: str | None = None) -> NotifyConfig:
+    """The notification settings from the environment and the config file.
+
+    `public_url`, when given, is used where none is configured (the web page passes the URL it
+    was reached at).
+    """
+    environ = os.environ if environ is None else environ
+    file = _config_file(environ)
+
+    def setting(env: str, option: str) -> str | None:
+        return environ.get(env) or file.get(option) or None
+
+    smtp_url = setting(SMTP_URL_ENV, "smtp_url")
+    base = (setting(PUBLIC_URL_ENV, "public_url") or public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+    host = urllib.parse.urlsplit(base).hostname or "localhost"
+    domain = setting(MESSAGE_DOMAIN_ENV, "message_domain") or (
+        host if _is_domain_name(host) else "settlecal.invalid")
+    return NotifyConfig(
+        smtp_url=smtp_url,
+        sender=setting(MAIL_FROM_ENV, "from") or f"settlecal@{domain}",
+        public_url=base,
+        message_domain=domain,
+    )
+
+
+def _config_file(environ: Mapping[str, str]) -> Mapping[str, str]:
+    named = environ.get(CONFIG_ENV)
+    path = pathlib.Path(named) if named else DEFAULT_CONFIG
+    if not path.exists():
+        if named:
+            raise NotifyConfigInvalid(CONFIG_ENV, f"no such file {str(path)!r}")
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    return dict(parser["notify"]) if parser.has_section("notify") else {}
+
+
+def _is_domain_name(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return False
+
+
+def _without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,1 @@
+"""Release files: CSV and XLSX read into validated rows, and written back."""

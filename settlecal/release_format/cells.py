@@ -1,0 +1,181 @@
+"""Release cells: each converter turns one raw cell into its value, None when empty, or a `Fault`.
+
+CSV cells arrive as text, XLSX cells as typed values; both pass through the same converters, so
+the two formats obey the same rules. `Cached` converts each distinct raw value once: a release has
+many rows but few distinct dates and codes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import pycountry
+
+from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, System
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+Cell = str | int | float | datetime.date | datetime.time | datetime.timedelta | None
+"""What a record holds: strings from CSV; typed values from XLSX (a datetime is a date)."""
+
+EMPTY_MARKERS = frozenset({"n/a", "na"})
+"""Besides blank, what means "no value" in the date, cut-off and remarks columns (any case).
+
+Not in the code columns: NA is Namibia's country code.
+"""
+_CALENDAR_COLUMNS = ("system", "country", "currency", "frequency")
+
+
+def is_blank_cell(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Fault:
+    """A cell that does not convert, and how to show what was found; cached like a value."""
+
+    found: str
+
+
+def cell_text(cell: Cell) -> str:
+    if isinstance(cell, str):
+        return cell.strip()
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))  # a spreadsheet's number 2606 is the code '2606', not '2606.0'
+    return str(cell)  # also makes an XLSX time cell '12:00:00', which parse_time reads
+
+
+def optional_text(cell: Cell) -> str | None:
+    text = cell_text(cell)
+    return None if not text or text.lower() in EMPTY_MARKERS else text
+
+
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+_DMY_DATE = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
+_DMONY_DATE = re.compile(r"(?P<d>\d{1,2})-(?P<mon>[A-Za-z]{3})-(?P<y>\d{2}|\d{4})")
+_MONTHS = {
+    name: number
+    for number, name in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)
+}
+
+
+def parse_date(cell: Cell) -> datetime.date | Fault | None:
+    if isinstance(cell, datetime.datetime):  # XLSX date cells arrive as midnight datetimes
+        if cell.time() != datetime.time():
+            return Fault(f"'{cell}' (a date with a time of day)")
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    text = optional_text(cell)
+    if text is None:
+        return None
+    match = _ISO_DATE.fullmatch(text) or _DMY_DATE.fullmatch(text) or _DMONY_DATE.fullmatch(text)
+    if match is None:
+        return Fault(f"'{text}'")
+    parts = match.groupdict()
+    month = _MONTHS.get(parts["mon"].lower()) if "mon" in parts else int(parts["m"])
+    if month is None:
+        return Fault(f"'{text}' (no such month; expected Jan, Feb, ..., Dec)")
+    year = int(parts["y"]) + (2000 if len(parts["y"]) == 2 else 0)
+    try:
+        return datetime.date(year, month, int(parts["d"]))
+    except ValueError:
+        return Fault(f"'{text}' (no such day)")
+
+
+_CLOCK_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?|(\d{1,2})(\d{2})")
+
+
+def parse_time(cell: Cell) -> datetime.time | Fault | None:
+    text = optional_text(cell)
+    if text is None:
+        return None
+    match = _CLOCK_TIME.fullmatch(text)
+    if match is None:
+        return Fault(f"'{text}'")
+    hour, minute, second, hhmm_hour, hhmm_minute = match.groups()
+    hours, minutes = int(hour or hhmm_hour), int(minute or hhmm_minute)
+    if hours > 23 or minutes > 59:
+        return Fault(f"'{text}' (no such time)")
+    if second not in (None, "00"):
+        return Fault(f"'{text}' (cut-off times are to the minute)")
+    return datetime.time(hours, minutes)
+
+
+def cell_code(cell: Cell) -> str | None:
+    return cell_text(cell) or None
+
+
+# Control characters have no place in a label, and PostgreSQL cannot store NUL at all.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
+
+
+def parse_period(cell: Cell) -> str | Fault | None:
+    if isinstance(cell, (datetime.date, datetime.time)):  # Excel turns '2026-03-4' into 4 March
+        return Fault(f"the date '{cell}' (format the period column as text)")
+    code = cell_code(cell)
+    if code is not None and len(code) > MAX_PERIOD_CODE:
+        return Fault(f"a code of {len(code)} characters (at most {MAX_PERIOD_CODE})")
+    if code is not None and (found := _CONTROL.search(code)):
+        return Fault(f"the control character {found.group()!r} in {code!r}")
+    return code
+
+
+def parse_remarks(cell: Cell) -> str | Fault | None:
+    text = optional_text(cell)
+    if text is not None and (found := _CONTROL_IN_TEXT.search(text)):
+        return Fault(f"the control character {found.group()!r}")
+    return text
+
+
+_SYSTEMS = {system.value: system for system in System}
+_FREQUENCIES = {frequency.value: frequency for frequency in Frequency}
+
+
+def _calendar_values(texts: list[str | None]) -> list[object]:
+    system, country, currency, frequency = (text or "" for text in texts)
+    country, currency = country.upper(), currency.upper()
+    return [
+        _SYSTEMS.get(system.upper()),
+        country if len(country) == 2 and pycountry.countries.get(alpha_2=country) else None,
+        currency if len(currency) == 3 and pycountry.currencies.get(alpha_3=currency) else None,
+        # Spreadsheets say "Twice monthly" or "four_times_monthly" for twice-monthly etc.
+        _FREQUENCIES.get(re.sub(r"[\s_-]+", "-", frequency.lower())),
+    ]
+
+
+CalendarFaults = tuple[tuple[str, str], ...]  # (column, what was found)
+
+
+def parse_calendar(cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
+    """The calendar of (system, country, currency, frequency) cells, or (column, found) faults."""
+    texts = [cell_code(cell) for cell in cells]
+    values = _calendar_values(texts)
+    faults = tuple(
+        (name, "an empty cell" if text is None else f"'{text}'")
+        for name, text, value in zip(_CALENDAR_COLUMNS, texts, values)
+        if value is None
+    )
+    return faults or CalendarKey(*values)  # type: ignore[arg-type]
+
+
+class Cached(dict[K, T]):
+    """A converter that converts each distinct raw value once: `cached[raw]`.
+
+    A dict whose misses convert: a hit, by far the common case, never leaves C.
+    """
+
+    def __init__(self, convert: Callable[[K], T]):
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, raw: K) -> T:
+        value = self[raw] = self._convert(raw)
+        return value

@@ -1,0 +1,1 @@
+"""Releases: diff, apply, import, rollback and export."""
