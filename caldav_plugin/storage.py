@@ -8,10 +8,9 @@ between releases, so each accepts and ignores extra arguments.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any
 
 from radicale import config as radicale_config
 from radicale import item as radicale_item
@@ -24,69 +23,11 @@ from settlecal import hrefs
 from caldav_plugin.cache import RenderCache, render_cache
 from caldav_plugin.collection import CalendarCollection
 from settlecal.db import queries
-from settlecal.db.engine import database_url, make_engine
+from settlecal.db.engine import make_engine
 from caldav_plugin.errors import ReadOnly
+from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA, PluginSettings
 from settlecal.domain import CalendarKey, System
 from settlecal.db.snapshot import reading
-
-
-def _positive_int(value: Any) -> int:
-    number = int(value)
-    if number <= 0:
-        raise ValueError(f"must be a positive integer: {value!r}")
-    return number
-
-
-def _non_negative_int(value: Any) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"must not be negative: {value!r}")
-    return number
-
-
-PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
-    "storage": {
-        "database_url": {
-            "value": "",
-            "help": "SQLAlchemy URL of the settlement database (empty: $SETTLECAL_DATABASE_URL, "
-                    "else the SQLite file under var/)",
-            "type": str,
-        },
-        "refresh_interval": {
-            "value": "720",
-            "help": "minutes subscribers should wait between downloads (REFRESH-INTERVAL, X-PUBLISHED-TTL)",
-            "type": _positive_int,
-        },
-        "cache_size": {
-            "value": "32",
-            "help": "MiB of rendered calendars each server process keeps in memory",
-            "type": _non_negative_int,
-        },
-        "max_age": {
-            "value": "300",
-            "help": "seconds clients and proxies may reuse a calendar or event before revalidating "
-                    "(Cache-Control of GET, set by caldav_plugin.wsgi)",
-            "type": _non_negative_int,
-        },
-    }
-}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class PluginSettings:
-    database_url: str
-    refresh_minutes: int
-    cache_bytes: int
-    max_age: int
-
-    @classmethod
-    def from_configuration(cls, configuration: radicale_config.Configuration) -> PluginSettings:
-        return cls(
-            database_url=database_url(configuration.get("storage", "database_url") or None),
-            refresh_minutes=configuration.get("storage", "refresh_interval"),
-            cache_bytes=configuration.get("storage", "cache_size") * 1024 * 1024,
-            max_age=configuration.get("storage", "max_age"),
-        )
 
 
 class Storage(radicale_storage.BaseStorage):

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
-from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.changes import Action, CalendarReport, KeyDateChange, KeyDateState
 from settlecal.errors import ReleaseInvalid
-from settlecal.releases.service import CalendarReport, Outcome
+from settlecal.releases.service import Outcome
 
 
 def to_json(value: Any) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
+from typing import Final
 
 
 # The longest period code a calendar may use; the database column is this wide.
@@ -32,7 +34,7 @@ class Frequency(enum.StrEnum):
 
 
 class Kind(enum.StrEnum):
-    """A kind of key date. `PERIOD` is the span of the billing period itself."""
+    """A kind of key date. `PERIOD` is the span of the billing period itself; its facts are in KINDS."""
 
     PERIOD = "period"
     SUBMISSION = "submission"
@@ -43,9 +45,46 @@ class Kind(enum.StrEnum):
     DISPUTE_DEADLINE = "dispute-deadline"
 
     @property
+    def facts(self) -> KindFacts:
+        return KIND_FACTS[self]
+
+    @property
     def column(self) -> str:
         """The release-file column that carries this kind's date (`period` uses `period_start`)."""
-        return "period_start" if self is Kind.PERIOD else self.value.replace("-", "_")
+        return KIND_FACTS[self].column
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KindFacts:
+    """Everything the code knows of one kind of key date. The release reader and writer, the
+    fingerprint, the renderers, the page, the PDF, the e-mails and the translations all read it here.
+
+    `label` (a month grid's word) and `term` (IATA's own) are English message ids: the
+    catalogues in settlecal/i18n translate them.
+    """
+
+    kind: Kind
+    column: str  # the release column of its date
+    cutoff_column: str | None  # the release column of its cut-off time, if it has one
+    colour: str  # page and PDF; dark enough for 4.5:1 contrast as text or border beside its tint
+    label: str
+    term: str
+
+
+# In the order key dates of one day are listed, and columns of a release are written.
+KINDS: Final[tuple[KindFacts, ...]] = (
+    KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", "Period", "Reporting / billing period"),
+    KindFacts(Kind.SUBMISSION, "submission", None, "#6d28d9", "Submission", "Agent submission date"),
+    KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", "Billing", "Billing date"),
+    KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", "Remittance",
+              "Agent remittance date"),
+    KindFacts(Kind.SETTLEMENT, "settlement", None, "#047857", "Settlement", "Airline settlement date"),
+    KindFacts(Kind.CORRECTION_CUTOFF, "correction_cutoff", None, "#b45309", "Correction cut-off",
+              "Correction cut-off"),
+    KindFacts(Kind.DISPUTE_DEADLINE, "dispute_deadline", None, "#be185d", "Dispute deadline",
+              "Billing dispute deadline"),
+)
+KIND_FACTS: Final[Mapping[Kind, KindFacts]] = {facts.kind: facts for facts in KINDS}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, order=True)

@@ -16,10 +16,9 @@ and configuration option as the storage plugin (`[storage] database_url`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 import jinja2
 from radicale import config as radicale_config
@@ -27,43 +26,12 @@ from radicale import types as radicale_types
 from radicale import web as radicale_web
 
 from settlecal.db.engine import make_engine
-from caldav_plugin.storage import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
-from caldav_plugin.storage import PluginSettings
+from caldav_plugin.cache import FeedCache
+from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
+from caldav_plugin.settings import WEB_CONFIG_SCHEMA as PLUGIN_CONFIG_SCHEMA
+from caldav_plugin.settings import WebSettings
 from caldav_plugin.web import routes
-from caldav_plugin.web.feed import FeedCache
 from caldav_plugin.web.responses import StaticFiles
-
-PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
-    "web": {
-        "public_url": {
-            "value": "",
-            "help": "the server's public base URL for subscription links, e.g. https://calendars.example.org "
-                    "(empty: taken from each request's Host)",
-            "type": str,
-        },
-        "upcoming": {
-            "value": "20",
-            "help": "how many upcoming key dates the page lists",
-            "type": int,
-        },
-    }
-}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class WebSettings:
-    storage: PluginSettings
-    public_url: str
-    upcoming: int
-
-    @classmethod
-    def from_configuration(cls, configuration: radicale_config.Configuration) -> WebSettings:
-        return cls(
-            storage=PluginSettings.from_configuration(configuration),
-            public_url=configuration.get("web", "public_url").rstrip("/"),
-            upcoming=max(1, configuration.get("web", "upcoming")),
-        )
-
 
 class Web(radicale_web.BaseWeb):
     """Radicale's web plugin: GET only (the page never changes anything)."""

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from settlecal.db import queries
 from settlecal.db.engine import reading
 from settlecal.domain import CalendarKey, Kind
-from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.changes import Action, KeyDateChange, KeyDateState
 from settlecal.notify.compose import ACTION_ORDER
 from settlecal.notify.wording import Wording, language, utc
 from settlecal.notify.subscriptions import SubscriberInvalid, subscription_filter

@@ -27,7 +27,6 @@ from settlecal.db.snapshot import reading
 from caldav_plugin.web import history, responses
 from settlecal.i18n.translator import Translator
 from caldav_plugin.web.month import month_start
-from settlecal.palette import KIND_COLOURS, tint
 from settlecal.filters import Selection, describe
 from settlecal.releases.export import export_rows
 from settlecal.release_format.file import write_release_csv
@@ -35,7 +34,7 @@ from settlecal.release_format.file import write_release_csv
 if TYPE_CHECKING:
     from radicale import types as radicale_types
 
-    from caldav_plugin.web.routes import Request
+    from caldav_plugin.web.request import Request
 
 BOM: Final = "\ufeff"
 CSV_TYPE: Final = "text/csv; charset=utf-8"
@@ -163,7 +162,7 @@ def _month_table(pdf: FPDF, month: datetime.date, items: list[queries.SelectedKe
         period = f"{event.period} ({t.date(event.period_start, 'short')} - {t.date(event.period_end, 'short')})"
         cells = [t.day_month(event.date), t.calendar(item.calendar), t.kind(event.kind), period,
                  event.cutoff or "", f"#{event.revision}"]
-        _row(pdf, [latin1(text) for text in cells], kind=tint(KIND_COLOURS[event.kind]))
+        _row(pdf, [latin1(text) for text in cells], kind=tint(event.kind.facts.colour))
 
 
 def _row(pdf: FPDF, cells: Sequence[str], *, heading: bool = False,
@@ -196,3 +195,9 @@ def release_line(stamp: queries.ReleaseSummary | None, t: Translator) -> str:
 def latin1(text: str) -> str:
     """What the PDF core fonts can show: Latin-1, other characters approximated or replaced."""
     return text.translate(_PUNCTUATION).encode("latin-1", "replace").decode("latin-1")
+
+
+def tint(colour: str, strength: float = 0.16) -> tuple[int, int, int]:
+    """The colour mixed into white: a background that keeps black text readable on paper."""
+    red, green, blue = (int(colour[index:index + 2], 16) for index in (1, 3, 5))
+    return tuple(round(255 - (255 - part) * strength) for part in (red, green, blue))  # type: ignore[return-value]

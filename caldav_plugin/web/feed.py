@@ -11,10 +11,8 @@ read or rendered, so a conditional GET costs one small query, like a collection'
 
 from __future__ import annotations
 
-import collections
 import datetime
 import hashlib
-import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -32,7 +30,7 @@ from settlecal.filters import Selection, describe
 if TYPE_CHECKING:
     from radicale import types as radicale_types
 
-    from caldav_plugin.web.routes import Request
+    from caldav_plugin.web.request import Request
 
 # Bump when the feed's own lines change for the same rows (the events follow RENDER_VERSION).
 FEED_VERSION: Final = 1
@@ -147,25 +145,3 @@ def description(key: CalendarKey, row: EventRow, t: Translator) -> str:
         lines.append(t("Remarks: {text}").format(text=row.remarks))
     lines.append(t("Release {id} of {date}.").format(id=row.revision, date=f"{row.modified_at:%Y-%m-%d}"))
     return "\n".join(lines)
-
-
-class FeedCache:
-    """Rendered feeds by ETag, the most recent few: subscribers poll the same selections."""
-
-    def __init__(self, entries: int = 32) -> None:
-        self._entries = entries
-        self._bodies: collections.OrderedDict[str, bytes] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._bodies.get(etag)
-            if body is not None:
-                self._bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        with self._lock:
-            self._bodies[etag] = body
-            while len(self._bodies) > self._entries:
-                self._bodies.popitem(last=False)

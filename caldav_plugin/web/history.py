@@ -17,7 +17,7 @@ from settlecal.db.snapshot import reading
 if TYPE_CHECKING:
     from radicale import types as radicale_types
 
-    from caldav_plugin.web.routes import Request
+    from caldav_plugin.web.request import Request
 
 ACTIONS: Final = ("added", "moved", "changed", "removed")
 # A calendar with more changes than this, all of them additions, is shown folded: a first load.

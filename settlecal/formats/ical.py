@@ -27,7 +27,7 @@ from icalendar.prop import vText
 
 from settlecal import hrefs
 from settlecal.db.queries import EventRow
-from settlecal.domain import CalendarKey, Kind, System
+from settlecal.domain import CalendarKey, System
 
 # Bump when the output for the same rows changes: it is part of every collection ETag.
 RENDER_VERSION: Final = 2
@@ -38,25 +38,6 @@ _ITEM_TAIL: Final = f"END:VCALENDAR{CRLF}"
 _EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
 _ONE_DAY: Final = datetime.timedelta(days=1)
 
-# How each kind reads in a month grid, and IATA's own term for it in the description.
-KIND_LABEL: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Period",
-    Kind.SUBMISSION: "Submission",
-    Kind.BILLING: "Billing",
-    Kind.REMITTANCE: "Remittance",
-    Kind.SETTLEMENT: "Settlement",
-    Kind.CORRECTION_CUTOFF: "Correction cut-off",
-    Kind.DISPUTE_DEADLINE: "Dispute deadline",
-}
-IATA_TERM: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Reporting / billing period",
-    Kind.SUBMISSION: "Agent submission date",
-    Kind.BILLING: "Billing date",
-    Kind.REMITTANCE: "Agent remittance date",
-    Kind.SETTLEMENT: "Airline settlement date",
-    Kind.CORRECTION_CUTOFF: "Correction cut-off",
-    Kind.DISPUTE_DEADLINE: "Billing dispute deadline",
-}
 CALENDAR_COLOR: Final[Mapping[System, str]] = {System.BSP: "#1F5FA8", System.CASS: "#B8561B"}
 
 
@@ -91,7 +72,7 @@ def render_event(key: CalendarKey, row: EventRow) -> RenderedEvent:
         f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}",
         f"SUMMARY:{escape_text(summary(key, row))}",
         f"DESCRIPTION:{escape_text(description(key, row))}",
-        f"CATEGORIES:{escape_text(key.system.value)},{escape_text(KIND_LABEL[row.kind])}",
+        f"CATEGORIES:{escape_text(key.system.value)},{escape_text(row.kind.facts.label)}",
         "TRANSP:TRANSPARENT",
         f"SEQUENCE:{row.sequence}",
         f"LAST-MODIFIED:{stamp}",
@@ -131,13 +112,13 @@ def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refres
 
 def summary(key: CalendarKey, row: EventRow) -> str:
     """Short enough for a month grid: `BSP ES EUR · Remittance 2026-03-4`."""
-    return f"{key.system} {key.country} {key.currency} · {KIND_LABEL[row.kind]} {row.period}"
+    return f"{key.system} {key.country} {key.currency} · {row.kind.facts.label} {row.period}"
 
 
 def description(key: CalendarKey, row: EventRow) -> str:
     """The period, the cut-off time, remarks and the release that last changed the key date."""
     lines = [
-        f"{IATA_TERM[row.kind]}, {key.label}.",
+        f"{row.kind.facts.term}, {key.label}.",
         f"Period {row.period}: {row.period_start.isoformat()} to {row.period_end.isoformat()}.",
     ]
     if row.cutoff:

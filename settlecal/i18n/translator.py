@@ -16,7 +16,6 @@ from typing import Final
 from babel import Locale
 from babel import dates as babel_dates
 
-from settlecal.formats import ical as render
 from settlecal.domain import CalendarKey, Frequency, Kind
 from settlecal.i18n.messages import SPANISH
 
@@ -24,26 +23,6 @@ LANGUAGES: Final = ("en", "es")
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGE_NAMES: Final[Mapping[str, str]] = {"en": "English", "es": "Español"}
 
-# Short names for a month grid; English ones are the feed's (render.KIND_LABEL).
-_KIND_SHORT_ES: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Periodo",
-    Kind.SUBMISSION: "Presentación",
-    Kind.BILLING: "Facturación",
-    Kind.REMITTANCE: "Remesa",
-    Kind.SETTLEMENT: "Liquidación",
-    Kind.CORRECTION_CUTOFF: "Cierre de correcciones",
-    Kind.DISPUTE_DEADLINE: "Plazo de disputas",
-}
-# IATA's own terms, as the Spanish calendars print them.
-_KIND_TERM_ES: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Periodo de facturación",
-    Kind.SUBMISSION: "Envío / presentación de la agencia",
-    Kind.BILLING: "Fecha de facturación",
-    Kind.REMITTANCE: "Fecha de remesa de la agencia",
-    Kind.SETTLEMENT: "Liquidación a las aerolíneas",
-    Kind.CORRECTION_CUTOFF: "Cierre de correcciones",
-    Kind.DISPUTE_DEADLINE: "Plazo de disputas de facturación",
-}
 _FREQUENCY: Final[Mapping[str, Mapping[Frequency, str]]] = {
     "en": {
         Frequency.MONTHLY: "monthly",
@@ -102,10 +81,12 @@ class Translator:
         return _locale(self.lang)
 
     def kind(self, kind: Kind) -> str:
-        return _KIND_SHORT_ES[kind] if self.lang == "es" else render.KIND_LABEL[kind]
+        """The kind's short name, as a month grid shows it."""
+        return self(kind.facts.label)
 
     def kind_term(self, kind: Kind) -> str:
-        return _KIND_TERM_ES[kind] if self.lang == "es" else render.IATA_TERM[kind]
+        """IATA's own term for the kind."""
+        return self(kind.facts.term)
 
     def frequency(self, frequency: Frequency) -> str:
         return _FREQUENCY[self.lang][frequency]

@@ -18,7 +18,7 @@ import jinja2
 from settlecal.db.notifications import SubscriberRow
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
 from settlecal.domain import CalendarKey
-from settlecal.releases.diff import Action, KeyDateChange
+from settlecal.changes import Action, KeyDateChange
 from settlecal.notify.wording import Wording, utc
 from settlecal.notify.config import NotifyConfig
 

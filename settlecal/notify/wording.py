@@ -12,23 +12,11 @@ from collections.abc import Mapping
 import babel.dates
 
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind
-from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.i18n.translator import translator
+from settlecal.changes import Action, KeyDateChange, KeyDateState
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
-
-KIND_NAMES: Mapping[str, Mapping[Kind, str]] = {
-    "en": {
-        Kind.PERIOD: "Period", Kind.SUBMISSION: "Submission", Kind.BILLING: "Billing",
-        Kind.REMITTANCE: "Remittance", Kind.SETTLEMENT: "Settlement",
-        Kind.CORRECTION_CUTOFF: "Correction cut-off", Kind.DISPUTE_DEADLINE: "Dispute deadline",
-    },
-    "es": {
-        Kind.PERIOD: "Periodo", Kind.SUBMISSION: "Presentación", Kind.BILLING: "Facturación",
-        Kind.REMITTANCE: "Remesa", Kind.SETTLEMENT: "Liquidación",
-        Kind.CORRECTION_CUTOFF: "Cierre de correcciones", Kind.DISPUTE_DEADLINE: "Plazo de disputa",
-    },
-}
 
 FREQUENCY_NAMES: Mapping[str, Mapping[Frequency, str]] = {
     "en": {f: f.value for f in Frequency},
@@ -165,7 +153,7 @@ class Wording:
         return self._phrases[key].format(**values)
 
     def kind(self, kind: Kind) -> str:
-        return KIND_NAMES[self.lang][kind]
+        return translator(self.lang).kind(kind)
 
     def calendar(self, key: CalendarKey) -> str:
         """`BSP ES EUR monthly`, the frequency in this language."""

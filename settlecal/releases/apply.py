@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarKey, Kind
-from settlecal.releases.diff import (
-    Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState, fingerprint, row_fingerprint,
-)
+from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
+from settlecal.releases.diff import fingerprint, row_fingerprint
 from settlecal.release_format.rows import ReleaseRow
 
 # Rows buffered per table before they are written; bounds memory on million-row releases.

@@ -18,7 +18,8 @@ from settlecal.releases.apply import (
     PeriodState, ReleaseWriter, StoredCalendar, StoredPeriod, calendar_ids, stored_calendar, stored_contents,
     stored_periods, undo_changes,
 )
-from settlecal.releases.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar, row_fingerprint
+from settlecal.changes import Action, CalendarDiff, CalendarReport, KeyDateChange, KeyDateState
+from settlecal.releases.diff import diff_calendar, row_fingerprint
 from settlecal.errors import ImporterError
 from settlecal.release_format.file import ReleaseFile
 from settlecal.release_format.rows import ReleaseRow
@@ -38,20 +39,6 @@ class UnknownRelease(ImporterError):
 
     def __str__(self) -> str:
         return f"no release {self.release_id}"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CalendarReport:
-    """What one release did to one calendar.
-
-    `changes` lists every change, except the key dates of a calendar the release created: those are
-    only counted, since a first load would otherwise print the whole calendar.
-    """
-
-    calendar: CalendarKey
-    created: bool
-    counts: dict[Action, int]
-    changes: tuple[KeyDateChange, ...]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

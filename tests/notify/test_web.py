@@ -173,7 +173,7 @@ def test_the_changes_feed_filters_kinds_speaks_spanish_and_answers_304(loaded: E
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
     newest = root.findall(f"{ATOM}entry")[0]
     assert newest.findtext(f"{ATOM}title") == "CASS ES EUR quincenal: publicación 2 (Movidas: 2)"
-    assert "Plazo de disputa: <del>2026-12-08 (mar)</del> → <ins>2026-12-09 (mié)</ins>" in (
+    assert "Plazo de disputas: <del>2026-12-08 (mar)</del> → <ins>2026-12-09 (mié)</ins>" in (
         newest.findtext(f"{ATOM}content") or "")
     assert feed(loaded, "country=ES&kind=dispute-deadline&lang=es", If_None_Match=headers["ETag"])[0] == 304
     assert feed(loaded, "country=FR&kind=dispute-deadline&lang=es", If_None_Match=headers["ETag"])[0] == 200
