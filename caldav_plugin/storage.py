@@ -99,7 +99,7 @@ class Storage(radicale_storage.BaseStorage):
 
     @contextlib.contextmanager
     def acquire_lock(self, mode: str, user: str = "", *args: Any, **kwargs: Any) -> Iterator[None]:
-        # Nothing to lock: the database isolates readers from the importer (see snapshot.py).
+        # Nothing to lock: the database isolates readers from the importer (see settlecal/db/snapshot.py).
         yield
 
     def move(self, item: radicale_item.Item, to_collection: radicale_storage.BaseCollection,

@@ -15,7 +15,8 @@ import click
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import DATABASE_URL_ENV, database_url, make_engine, reading
+from settlecal.db.engine import DATABASE_URL_ENV, database_url, make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.schema import upgrade
 from settlecal.domain import Kind
 from importer import notify_report
@@ -24,7 +25,7 @@ from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
 from importer import report
 from settlecal.notify import subscriptions as subscribers_lib
-from settlecal.errors import ImporterError, ReleaseInvalid
+from settlecal.errors import SettlecalError, ReleaseInvalid
 from settlecal.releases.export import export_release
 from settlecal.notify.wording import LANGUAGES
 from settlecal.notify.config import load_config
@@ -55,7 +56,7 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
             click.echo(report.to_json(report.problems_json(error)))
             sys.exit(1)
         raise click.ClickException(str(error)) from error
-    except ImporterError as error:
+    except SettlecalError as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -274,7 +275,7 @@ def _deliver_notifications(outcome: releases_lib.Outcome) -> None:
                        "run `settlecal notify` once it is.", err=True)
             return
         delivery = mail_sender.deliver(_engine(), config)
-    except ImporterError as error:
+    except SettlecalError as error:
         click.echo(f"{outcome.notifications} notification(s) queued, not sent: {error}", err=True)
         return
     for line in notify_report.delivery_lines(delivery):

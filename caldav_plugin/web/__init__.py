@@ -4,14 +4,17 @@ Filters, month grid, upcoming key dates, CSV/PDF downloads, subscription links a
 release history; English and Spanish. Server-rendered (Jinja2), read-only, over the same database
 and configuration option as the storage plugin (`[storage] database_url`).
 
-    routes.py     paths → handlers, the request context
-    selection.py  the URL's parameters ↔ what is shown
+    routes.py     paths → handlers
+    request.py    the request context handlers get (a leaf: no handler imports the router)
     views.py      the page: facets, month grid, upcoming list, calendars and their links
     month.py      the month grid (pure)
     history.py    releases and what each changed
     downloads.py  CSV (the release format) and PDF
     feed.py       `/.web/feed.ics`: the selection as one iCalendar stream, with ETag/304
-    i18n.py       languages, dates and names; messages.py holds the Spanish catalogue
+    atom.py       `/.web/changes.atom`: the change log as an Atom feed
+    subscriptions.py  e-mail sign-up, confirmation and unsubscribe
+
+The URL's parameters are read by settlecal.filters, words by settlecal.i18n.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from caldav_plugin.cache import FeedCache
 from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
 from caldav_plugin.settings import WEB_CONFIG_SCHEMA as PLUGIN_CONFIG_SCHEMA
 from caldav_plugin.settings import WebSettings
-from caldav_plugin.web import routes
+from caldav_plugin.web import request, routes
 from caldav_plugin.web.responses import StaticFiles
 
 class Web(radicale_web.BaseWeb):
@@ -61,7 +64,7 @@ class Web(radicale_web.BaseWeb):
     def post(self, environ: radicale_types.WSGIEnviron, base_prefix: str, path: str, user: str,
              *args: Any, **kwargs: Any) -> radicale_types.WSGIResponse:
         """Only the e-mail subscription forms take a POST (subscriptions.py); the page itself never does."""
-        if path == f"{routes.PREFIX}/subscriptions" or path.startswith(f"{routes.PREFIX}/subscriptions/"):
+        if path == f"{request.PREFIX}/subscriptions" or path.startswith(f"{request.PREFIX}/subscriptions/"):
             return routes.dispatch(self, environ, base_prefix, path)
         return super().post(environ, base_prefix, path, user, *args, **kwargs)
 

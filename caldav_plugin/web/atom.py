@@ -22,12 +22,13 @@ from radicale import types as radicale_types
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.domain import CalendarKey, Kind
 from settlecal.changes import Action, KeyDateChange, KeyDateState
 from settlecal.notify.compose import ACTION_ORDER
-from settlecal.notify.wording import Wording, language, utc
-from settlecal.notify.subscriptions import SubscriberInvalid, subscription_filter
+from settlecal.db.queries.calendars import utc
+from settlecal.notify.wording import Wording, language
+from settlecal.filters import FilterInvalid, calendar_filter
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -43,8 +44,8 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str) -> radica
     params = {name: values[-1] for name, values in urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).items()}
     t = Wording(language(params.get("lang")))
     try:
-        where, kinds = subscription_filter(params)
-    except SubscriberInvalid as error:
+        where, kinds = calendar_filter(environ.get("QUERY_STRING", ""))
+    except FilterInvalid as error:
         return 400, {"Content-Type": "text/plain; charset=utf-8"}, f"{error}\n".encode(), None
     canonical = {name: params[name].strip() for name in _FIELDS if params.get(name, "").strip()}
     with reading(engine) as session:

@@ -74,7 +74,8 @@ class Request:
     def render(self, template: str, status: int = 200, **context: Any) -> radicale_types.WSGIResponse:
         values: dict[str, Any] = {
             "request": self, "t": self.t, "sel": self.selection, "describe": selection.describe,
-            "languages": i18n.LANGUAGE_NAMES, "palette": {facts.kind: facts.colour for facts in KINDS}, "current": "", "lang_page": "",
+            "languages": i18n.LANGUAGE_NAMES, "palette": {facts.kind: facts.colour for facts in KINDS},
+            "current": "", "lang_page": "",
             "stamp": None, "title": None,
         }
         page = self.web.templates.get_template(template).render({**values, **context})

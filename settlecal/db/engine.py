@@ -70,11 +70,6 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def reading(engine: Engine) -> Session:
-    """A session for one read; use as `with reading(engine) as session:`."""
-    return Session(engine, expire_on_commit=False)
-
-
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """One write transaction holding the database-wide write lock; commits on success.

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Final
 
+import pycountry
 from babel import Locale
 from babel import dates as babel_dates
 
@@ -162,6 +163,12 @@ def _country_names() -> Mapping[str, str]:
     return names
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2: what a country filter may name (a made-up code matches no calendar)."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
 def country_code(text: str, known: Callable[[str], bool] = lambda code: True) -> str | None:
     """The ISO code of what someone typed in the country box: `ES`, `es`, `Spain`, `España`,
     `Spain (ES)`. None when it names no country."""
@@ -169,6 +176,7 @@ def country_code(text: str, known: Callable[[str], bool] = lambda code: True) ->
     if value.endswith(")") and "(" in value:
         value = value[value.rindex("(") + 1 : -1].strip()
     if len(value) == 2 and value.isascii() and value.isalpha():
-        return value.upper()
+        code = value.upper()
+        return code if code in _country_codes() and known(code) else None
     found = _country_names().get(_folded(value))
     return found if found is not None and known(found) else None

@@ -25,7 +25,7 @@ import urllib.parse
 from collections.abc import Mapping
 
 from settlecal.domain import CalendarKey
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 
 SMTP_URL_ENV = "SETTLECAL_SMTP_URL"
 MAIL_FROM_ENV = "SETTLECAL_MAIL_FROM"
@@ -37,7 +37,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:5232"
 DEFAULT_TIMEOUT = 30.0
 
 
-class NotifyConfigInvalid(ImporterError):
+class NotifyConfigInvalid(SettlecalError):
     def __init__(self, setting: str, problem: str) -> None:
         super().__init__(setting, problem)
         self.setting = setting

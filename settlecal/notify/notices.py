@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from settlecal.changes import CalendarReport
 from settlecal.db import queries
-from settlecal.db import notifications as notifications_db
+from settlecal.db.queries import notifications as notifications_db
 from settlecal.domain import CalendarFilter
 from settlecal.notify import outbox
 from settlecal.notify.compose import CalendarNotice, release_message

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import babel.dates
 
+from settlecal.db.queries.calendars import utc
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind
 from settlecal.i18n.translator import translator
 from settlecal.changes import Action, KeyDateChange, KeyDateState
@@ -196,10 +197,3 @@ class Wording:
         text = " · ".join(parts) or self.all
         chosen = ", ".join(self.kind(kind) for kind in Kind if kind in kinds) if kinds else self.all_kinds
         return f"{text} ({chosen})"
-
-
-def utc(moment: datetime.datetime) -> datetime.datetime:
-    """The moment in UTC; a naive one (SQLite keeps no zone) is taken as UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)

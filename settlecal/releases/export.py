@@ -12,7 +12,7 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.domain import CalendarFilter, Kind
 from settlecal.release_format.file import write_release_csv
 from settlecal.release_format.rows import ReleaseRow

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from settlecal.db import queries
-from settlecal.db.engine import reading, writing
+from settlecal.db.engine import writing
+from settlecal.db.snapshot import reading
 from settlecal.db.schema import upgrade
 from settlecal.domain import CalendarKey, Kind
 from settlecal.notify import notices as notifications
@@ -20,19 +21,19 @@ from settlecal.releases.apply import (
 )
 from settlecal.changes import Action, CalendarDiff, CalendarReport, KeyDateChange, KeyDateState
 from settlecal.releases.diff import diff_calendar, row_fingerprint
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 from settlecal.release_format.file import ReleaseFile
 from settlecal.release_format.rows import ReleaseRow
 
 Progress = Callable[[int], None]
 
 
-class NothingToRollBack(ImporterError):
+class NothingToRollBack(SettlecalError):
     def __str__(self) -> str:
         return "no release in force to roll back"
 
 
-class UnknownRelease(ImporterError):
+class UnknownRelease(SettlecalError):
     def __init__(self, release_id: int) -> None:
         super().__init__(release_id)
         self.release_id = release_id

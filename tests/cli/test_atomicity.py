@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from bench.synthetic import generate_for_key_dates
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.models import Change, KeyDate, Release
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release

@@ -10,7 +10,9 @@ import pathlib
 import pytest
 from sqlalchemy import select
 
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+
+from settlecal.db.snapshot import reading
 from settlecal.db.models import Change, KeyDate, Period, Release
 from tests.cli.releases import BILLING_MOVED, ES_2026, ES_2027, write_release
 from tests.conftest import Settlecal

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from settlecal.domain import CalendarKey, Frequency, System
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 from settlecal.release_format.file import read_release, write_release_csv
 from settlecal.release_format.rows import ReleaseRow
 from tests.cli.releases import ES_2026, HEADER
@@ -32,7 +32,7 @@ def read_bytes(content: bytes, suffix: str = ".csv") -> object:
 def test_arbitrary_bytes_are_read_or_rejected_never_crash(content: bytes) -> None:
     try:
         read_bytes(content)
-    except ImporterError as error:
+    except SettlecalError as error:
         assert str(error)
 
 
@@ -48,7 +48,7 @@ def test_mutated_releases_are_read_or_rejected_never_crash(edits: list[tuple[int
         text = text[:position] + insert + text[position + 1:]
     try:
         read_bytes(text.encode("utf-8", "surrogatepass"))
-    except ImporterError as error:
+    except SettlecalError as error:
         assert str(error)
     except UnicodeEncodeError:
         pass  # a lone surrogate is not text a file can hold

@@ -7,7 +7,7 @@ from html import unescape
 
 from sqlalchemy import Engine, func, select
 
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.db.models import OutboxMessage
 from settlecal.domain import Kind
 from settlecal.notify import smtp as mail_sender

@@ -14,7 +14,7 @@ import pytest
 
 from settlecal.domain import CalendarKey, Frequency, System
 from settlecal.errors import (
-    ImporterError,
+    SettlecalError,
     ReleaseFormatUnknown,
     ReleaseInvalid,
     ReleaseNotFound,
@@ -236,7 +236,7 @@ def test_neither_csv_nor_xlsx(tmp_path: pathlib.Path, name: str, content: bytes,
 
 def test_a_nul_byte_is_reported_on_its_line(tmp_path: pathlib.Path) -> None:
     text = ",".join(COLUMNS) + "\nBSP,ES,EUR,monthly,1,2026-01-01,2026-01-07,\0,,,,,,,\n"
-    with pytest.raises(ImporterError, match=r"(line 2|:2:)"):  # csv rejects NUL before Python 3.13
+    with pytest.raises(SettlecalError, match=r"(line 2|:2:)"):  # csv rejects NUL before Python 3.13
         read_release(write(tmp_path / "nul.csv", text))
 
 
