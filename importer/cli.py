@@ -26,7 +26,9 @@ from settlecal.releases import service as releases_lib
 from importer import report
 from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.errors import SettlecalError, ReleaseInvalid
-from settlecal.releases.export import export_release
+from settlecal.formats.query import Query
+from settlecal.formats.registry import FORMATS
+from settlecal.formats.registry import export as export_format
 from settlecal.notify.wording import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.options import calendar_filter, calendar_filter_options, json_option
@@ -185,18 +187,30 @@ def calendars(as_json: bool, **filters: Any) -> None:
 
 @cli.command()
 @calendar_filter_options
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+@click.option("--format", "format_name", type=click.Choice(sorted(FORMATS)), default="csv", show_default=True,
+              help="; ".join(f"{name}: {FORMATS[name].description}" for name in sorted(FORMATS)))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice([kind.value for kind in Kind]),
+              help="Only these kinds of key date (repeatable) [default: all].")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="From this day (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Until this day (YYYY-MM-DD).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
+              help="Language of ics, pdf and atom.")
+@click.option("-o", "--output", type=click.File("wb", lazy=True), default="-",
               help="Where to write [default: standard output].")
-def export(output: Any, **filters: Any) -> None:
-    """Write calendars back as a CSV release; importing it again changes nothing.
+def export(format_name: str, kinds: tuple[str, ...], first: Any, last: Any, lang: str, output: Any,
+           **filters: Any) -> None:
+    """Write calendars out: as a CSV release (importing it again changes nothing), iCalendar, PDF or Atom.
 
     Example:
 
         settlecal export --system BSP --country ES -o es.csv
+        settlecal export --country ES --kind remittance --format ics -o es-remittances.ics
     """
     engine = _engine()
     upgrade(engine)
-    export_release(engine, output, calendar_filter(**filters))
+    query = Query(calendar_filter(**filters), tuple(Kind(kind) for kind in kinds),
+                  first and first.date(), last and last.date(), lang=lang, origin=load_config().public_url)
+    output.write(export_format(engine, format_name, query))
 
 
 @cli.command()

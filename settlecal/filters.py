@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 import pycountry
@@ -101,12 +101,16 @@ class Selection:
 
 def describe(selection: Selection, t: i18n.Translator) -> str:
     """One line for titles: `BSP · Spain (ES) · EUR · monthly · Remittance, Settlement`."""
+    return describe_filter(selection.filter, selection.kinds, t)
+
+
+def describe_filter(where: CalendarFilter, kinds: Iterable[Kind], t: i18n.Translator) -> str:
     parts = [
-        selection.system.value if selection.system else "BSP + CASS",
-        f"{t.country(selection.country)} ({selection.country})" if selection.country else None,
-        selection.currency,
-        t.frequency(selection.frequency) if selection.frequency else None,
-        ", ".join(t.kind(kind) for kind in selection.kinds) or None,
+        where.system.value if where.system else "BSP + CASS",
+        f"{t.country(where.country)} ({where.country})" if where.country else None,
+        where.currency,
+        t.frequency(where.frequency) if where.frequency else None,
+        ", ".join(t.kind(kind) for kind in Kind if kind in set(kinds)) or None,
     ]
     return " · ".join(part for part in parts if part)
 

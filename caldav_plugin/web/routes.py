@@ -42,9 +42,9 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
     if page == "feed.ics":
         return feed.respond(request)
     if page == "download.csv":
-        return downloads.csv_download(request)
+        return downloads.download(request, "csv")
     if page == "download.pdf":
-        return downloads.pdf_download(request)
+        return downloads.download(request, "pdf")
     if page in ("releases", "releases/"):
         return history.releases(request)
     number = page.removeprefix("releases/").rstrip("/")

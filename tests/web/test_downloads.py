@@ -6,13 +6,18 @@ import csv
 import datetime
 import io
 import pathlib
+import xml.etree.ElementTree as ET
 
+import icalendar
 import pypdf
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from importer.cli import cli
+
 from settlecal.domain import CalendarKey, Frequency, Kind, System
-from caldav_plugin.web import downloads
+from settlecal.formats import pdf
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release
 from settlecal.release_format.rows import COLUMNS
@@ -113,7 +118,44 @@ def test_empty_range(web: WsgiClient) -> None:
 
 
 def test_too_large_a_pdf_is_refused_with_a_reason(web: WsgiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(downloads, "MAX_PDF_KEY_DATES", 10)
+    monkeypatch.setattr(pdf, "MAX_KEY_DATES", 10)
     answer = web.request("GET", f"/.web/download.pdf?{FILTERS}&from=2026-01-01&to=2026-12-31")
     assert answer.status == 413 and answer.headers["content-type"].startswith("text/html")
     assert "more than 10 key dates" in answer.text
+
+
+@pytest.mark.parametrize(("page", "options"), [
+    (f"download.csv?{FILTERS}&from=2026-04-01&to=2026-06-30&sep=comma",
+     ["--format", "csv", "--from", "2026-04-01", "--to", "2026-06-30"]),
+    (f"download.pdf?{FILTERS}&kind=remittance&from=2026-01-01&to=2026-12-31",
+     ["--format", "pdf", "--kind", "remittance", "--from", "2026-01-01", "--to", "2026-12-31"]),
+    (f"feed.ics?{FILTERS}&lang=es", ["--format", "ics", "--lang", "es"]),
+])
+def test_the_page_and_the_command_write_the_same_bytes(web: WsgiClient, web_database: str, page: str,
+                                                         options: list[str]) -> None:
+    """One registry of formats: a download and `settlecal export --format` are the same renderer."""
+    answer = web.request("GET", f"/.web/{page}")
+    filters = ["--system", "BSP", "--country", "ES", "--currency", "EUR", "--frequency", "monthly"]
+    exported = CliRunner().invoke(cli, ["--database", web_database, "export", *filters, *options])
+
+    assert answer.status == 200 and exported.exit_code == 0, exported.output
+    assert exported.stdout_bytes == answer.body
+
+
+def test_export_writes_each_format_a_reader_accepts(web_database: str, tmp_path: pathlib.Path) -> None:
+    def export(*options: str) -> bytes:
+        result = CliRunner().invoke(cli, ["--database", web_database, "export", "--country", "ES", *options])
+        assert result.exit_code == 0, result.output
+        return result.stdout_bytes
+
+    calendar = icalendar.Calendar.from_ical(export("--format", "ics", "--kind", "remittance"))
+    remittances = [event for event in calendar.walk("VEVENT") if "Remittance" in str(event["SUMMARY"])]
+    assert remittances and len(remittances) == len(calendar.walk("VEVENT"))
+    feed = ET.fromstring(export("--format", "atom", "--lang", "es"))
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed" and feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    document = tmp_path / "es.pdf"
+    document.write_bytes(export("--format", "pdf", "--from", "2026-03-01", "--to", "2026-03-31"))
+    assert "2026" in pypdf.PdfReader(document).pages[0].extract_text()
+    release = tmp_path / "es.csv"
+    release.write_bytes(export())
+    assert read_release(release).rows
