@@ -14,11 +14,11 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy.orm import Session
 
-from settlecal.changes import Action, KeyDateChange, KeyDateState
+from settlecal.changes import Action, KeyDateChange
 from settlecal.db import queries
 from settlecal.db.queries.calendars import utc
 from settlecal.domain import CalendarKey, Kind
@@ -78,7 +78,7 @@ def _feed(t: Wording, described: str, self_url: str, page_url: str, canonical: M
     for (release_id, calendar), group in grouped:
         release = releases.get(release_id)
         if release is not None:
-            feed.append(_entry(t, release, calendar, [_change(fc.change) for fc in group], origin))
+            feed.append(_entry(t, release, calendar, [fc.change.key_date_change() for fc in group], origin))
     return feed
 
 
@@ -126,16 +126,6 @@ def _content_html(t: Wording, release: queries.ReleaseSummary, changes: list[Key
             parts.append(f"<li>{html.escape(t.phrase('feed_more', count=len(chosen) - CHANGES_PER_ENTRY))}</li>")
         parts.append("</ul>")
     return "".join(parts)
-
-
-def _change(stored: queries.StoredChange) -> KeyDateChange:
-    return KeyDateChange(stored.period, Kind(stored.kind), Action(stored.action), _state(stored.old),
-                         _state(stored.new))
-
-
-def _state(values: tuple[Any, ...]) -> KeyDateState | None:
-    date, end, cutoff, remarks = values
-    return None if date is None else KeyDateState(date, end, cutoff, remarks)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from settlecal.releases.apply import (
     PeriodState, ReleaseWriter, StoredCalendar, StoredPeriod, calendar_ids, stored_calendar, stored_contents,
     stored_periods, undo_changes,
 )
-from settlecal.changes import Action, CalendarDiff, CalendarReport, KeyDateChange, KeyDateState
+from settlecal.changes import Action, CalendarDiff, CalendarReport
 from settlecal.releases.diff import diff_calendar, row_fingerprint
 from settlecal.errors import SettlecalError
 from settlecal.release_format.file import ReleaseFile
@@ -104,9 +103,9 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: 
         )
         ids = calendar_ids(session)
         reports = []
-        for key, changes in _changes_by_calendar(queries.release_changes(session, target.id)):
-            diff = CalendarDiff(key, tuple(undo_changes(changes)))
-            stored = stored_calendar(session, ids[key])
+        for done in queries.by_calendar(queries.release_changes(session, target.id)):
+            diff = CalendarDiff(done.calendar, tuple(undo_changes(done.changes)))
+            stored = stored_calendar(session, ids[done.calendar])
             restored = {
                 c.period: PeriodState(c.new.date, c.new.end, c.new.remarks)
                 for c in diff.changes if c.kind is Kind.PERIOD and c.new is not None
@@ -125,8 +124,7 @@ def release_report(engine: Engine, release_id: int) -> Outcome:
         if summary is None:
             raise UnknownRelease(release_id)
         reports = tuple(
-            _report(CalendarDiff(key, tuple(changes)), created=False)
-            for key, changes in _changes_by_calendar(queries.release_changes(session, release_id))
+            _report(diff, created=False) for diff in queries.by_calendar(queries.release_changes(session, release_id))
         )
     return Outcome(summary, reports)
 
@@ -193,18 +191,3 @@ def _finish(session: Session, writer: ReleaseWriter) -> queries.ReleaseSummary |
 def _report(diff: CalendarDiff, *, created: bool) -> CalendarReport:
     counts = {action: diff.count(action) for action in Action}
     return CalendarReport(diff.calendar, created, counts, () if created else diff.changes)
-
-
-def _changes_by_calendar(
-    changes: Iterable[queries.StoredChange],
-) -> Iterator[tuple[CalendarKey, list[KeyDateChange]]]:
-    for key, group in itertools.groupby(changes, key=lambda change: change.calendar):
-        yield key, [
-            KeyDateChange(c.period, Kind(c.kind), Action(c.action), _state(c.old), _state(c.new))
-            for c in group
-        ]
-
-
-def _state(values: tuple[object, ...]) -> KeyDateState | None:
-    date, end, cutoff, remarks = values
-    return None if date is None else KeyDateState(date, end, cutoff, remarks)  # type: ignore[arg-type]

@@ -10,14 +10,14 @@ from settlecal.db.queries.calendars import (
     filter_calendars, utc,
 )
 from settlecal.db.queries.releases import (
-    FeedChange, PeriodInForce, ReleaseSummary, StoredChange, changes_of_releases, current_revision,
+    FeedChange, PeriodInForce, ReleaseSummary, StoredChange, by_calendar, changes_of_releases, current_revision,
     latest_release_in_force, periods_in_force, recent_release_ids, release, release_changes, releases,
 )
 from settlecal.db.queries.selection import SelectedKeyDate, selected_key_dates
 
 __all__ = [
     "CalendarState", "CalendarSummary", "EventRow", "FeedChange", "PeriodInForce", "ReleaseSummary",
-    "SelectedKeyDate", "StoredChange", "calendar_key", "calendar_state", "calendar_states", "calendars",
+    "SelectedKeyDate", "StoredChange", "by_calendar", "calendar_key", "calendar_state", "calendar_states", "calendars",
     "changes_of_releases", "current_revision", "events", "filter_calendars", "latest_release_in_force",
     "periods_in_force", "recent_release_ids", "release", "release_changes", "releases", "selected_key_dates",
     "utc",

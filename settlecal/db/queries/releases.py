@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateState
 from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
 from settlecal.db.queries.calendars import calendar_key, filter_calendars
@@ -48,6 +50,22 @@ class StoredChange:
     action: str
     old: tuple[datetime.date | None, datetime.date | None, str | None, str | None]
     new: tuple[datetime.date | None, datetime.date | None, str | None, str | None]
+
+    def key_date_change(self) -> KeyDateChange:
+        return KeyDateChange(self.period, Kind(self.kind), Action(self.action), _state(self.old), _state(self.new))
+
+
+def by_calendar(changes: Iterable[StoredChange]) -> list[CalendarDiff]:
+    """Stored changes (ordered by calendar, as the change log queries give them) grouped per calendar."""
+    return [
+        CalendarDiff(key, tuple(change.key_date_change() for change in group))
+        for key, group in itertools.groupby(changes, key=lambda change: change.calendar)
+    ]
+
+
+def _state(values: tuple[datetime.date | None, datetime.date | None, str | None, str | None]) -> KeyDateState | None:
+    date, end, cutoff, remarks = values
+    return None if date is None or end is None else KeyDateState(date, end, cutoff, remarks)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
