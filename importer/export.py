@@ -1,6 +1,7 @@
 """Calendars back to the release format: what `settlecal export` writes.
 
-The output imports again as a no-op: every period in force with each of its key dates in force.
+The output imports again as a no-op: every period in force with each of its key dates in force, and
+its year where that is not the one the rule gives (a release gave it in its `year` column).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 
 from caldav_plugin.db import queries
 from caldav_plugin.db.engine import reading
-from caldav_plugin.settlement import CalendarFilter, Kind
+from caldav_plugin.settlement import CalendarFilter, Kind, period_year
 from importer.release_file import write_release_csv
 from importer.release_rows import ReleaseRow
 
@@ -49,4 +50,5 @@ def _row(line: int, period: queries.PeriodInForce) -> ReleaseRow:
         correction_cutoff=day(Kind.CORRECTION_CUTOFF),
         dispute_deadline=day(Kind.DISPUTE_DEADLINE),
         remarks=period.remarks,
+        given_year=None if period.year == period_year(period.start, period.end) else period.year,
     )
