@@ -1,8 +1,9 @@
 """Downloads of the selection for a date range: CSV in the release format, and a printable PDF.
 
-The CSV holds every period in force that *ends* in the range, with all its key dates (a release
-speaks for the year of a period's end): a whole year downloads as a file that imports again as a
-no-op. It starts with a UTF-8 BOM so Excel reads the accents, uses ISO dates, and uses `;` instead of
+The CSV holds every period in force that has a day in the range and belongs to a year the range
+touches, with all its key dates (a release speaks for the years of its periods, see
+`period_year`): a whole year downloads as exactly that year's periods, a file that imports again as
+a no-op. It starts with a UTF-8 BOM so Excel reads the accents, uses ISO dates, and uses `;` instead of
 `,` on request (`sep=semicolon`; the default in Spanish), which is what Excel expects where the
 decimal separator is a comma. The importer reads both.
 
@@ -65,7 +66,8 @@ def file_name(chosen: Selection, first: datetime.date, last: datetime.date, suff
 def csv_download(request: Request) -> radicale_types.WSGIResponse:
     chosen = request.selection
     first, last = download_range(chosen, request.web.today())
-    rows = [row for row in export_rows(request.web.engine, chosen.filter) if first <= row.period_end <= last]
+    rows = [row for row in export_rows(request.web.engine, chosen.filter)
+            if first.year <= row.year <= last.year and row.period_start <= last and first <= row.period_end]
     text = io.StringIO(newline="")
     write_release_csv(rows, text)
     body = text.getvalue()
