@@ -67,14 +67,13 @@ class ReleaseRow:
     dispute_deadline: datetime.date | None
     remarks: str | None
     given_year: int | None = None  # the `year` cell, when the release has one
+    # The calendar year the period belongs to (a release replaces whole years): the year the release
+    # gives, else the one that holds most of the period's days. Computed once: imports read it often.
+    year: int = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def year(self) -> int:
-        """The calendar year the period belongs to (a release replaces whole years): the year
-        the release gives, else the one that holds most of the period's days (`period_year`)."""
-        if self.given_year is not None:
-            return self.given_year
-        return period_year(self.period_start, self.period_end)
+    def __post_init__(self) -> None:
+        year = period_year(self.period_start, self.period_end) if self.given_year is None else self.given_year
+        object.__setattr__(self, "year", year)
 
     def key_dates(
         self,

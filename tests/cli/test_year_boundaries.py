@@ -148,7 +148,8 @@ def test_a_dry_run_of_a_truncated_file_shows_the_change_and_the_refusal(
 
     assert result.exit_code == 1
     assert "  removed  2027-W21 period  2027-05-24…2027-05-30\n" in result.output
-    assert "  year 2027: removes 160 of 260 key dates in force (62%): refused without --allow-removals\n" in result.output
+    assert ("  year 2027: removes 160 of 260 key dates in force (62%): refused without --allow-removals\n"
+            in result.output)
     assert result.output.endswith(
         "Dry run: would change 1 calendar (0 added, 0 moved, 0 changed, 160 removed); nothing written.\n" + REFUSAL)
     assert as_json.exit_code == 1
@@ -170,7 +171,8 @@ def test_a_truncated_file_goes_in_with_allow_removals_and_a_rollback_needs_no_pe
     result = settlecal("import", write_release(tmp_path / "truncated.csv", TRUNCATED_2027), "--allow-removals")
 
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("Imported as release 2: 1 calendar changed (0 added, 0 moved, 0 changed, 160 removed).\n")
+    assert result.output.endswith(
+        "Imported as release 2: 1 calendar changed (0 added, 0 moved, 0 changed, 160 removed).\n")
     assert len(in_force(settlecal.database_url)) == 20
     assert settlecal("rollback").exit_code == 0
     assert settlecal("export").output == exported
@@ -228,7 +230,8 @@ def test_a_rollback_gives_a_period_back_the_year_of_its_restored_dates(
     settlecal: Settlecal, tmp_path: pathlib.Path
 ) -> None:
     # 30 December to 2 January: two days in each year, so 2026, the year it starts in.
-    tie = ["BSP,ES,EUR,ten-daily,P,2026-12-30,2027-01-02,,,,,,,,", "BSP,ES,EUR,ten-daily,Q,2027-01-03,2027-01-31,,,,,,,,"]
+    tie = ["BSP,ES,EUR,ten-daily,P,2026-12-30,2027-01-02,,,,,,,,",
+           "BSP,ES,EUR,ten-daily,Q,2027-01-03,2027-01-31,,,,,,,,"]
     settlecal("import", write_release(tmp_path / "first.csv", tie))
     exported = settlecal("export").output
     # A day later, P has three days in 2027.

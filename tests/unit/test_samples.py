@@ -26,7 +26,8 @@ def _calendar(row: dict[str, str]) -> Calendar:
 
 
 def _pair(row: dict[str, str]) -> Pair:
-    return _calendar(row), period_year(dt.date.fromisoformat(row["period_start"]), dt.date.fromisoformat(row["period_end"]))
+    start, end = dt.date.fromisoformat(row["period_start"]), dt.date.fromisoformat(row["period_end"])
+    return _calendar(row), period_year(start, end)
 
 
 def _by_pair(rows: list[dict[str, str]]) -> dict[Pair, dict[str, dict[str, str]]]:
