@@ -69,7 +69,7 @@ def test_0003_recomputes_every_year_and_changes_nothing_a_client_sees(engine: En
     files = [SAMPLES / "sample-release.csv", SAMPLES / "amendment.csv",
              write_release(tmp_path / "2028.csv", weeks(2028) + tie)]
     for path in files:
-        import_release(engine, read_release(path), operator="tests", allow_removals=True)
+        import_release(engine, read_release(path), operator="tests")
     command.downgrade(alembic_config(engine), "0002")  # back to the years 0002's importer wrote
     old = years_by_period(engine)
     assert {code: year for (_, code), (*_, year) in old.items() if code in ("2026-W53", "2027-W52", "P")} == {
