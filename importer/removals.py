@@ -33,10 +33,10 @@ class Removal(NamedTuple):
 
     @property
     def share(self) -> str:
-        """'all 260 key dates in force', '160 of 260 key dates in force (62%)'."""
+        """'all 260 key dates in force', '160 of 260 key dates in force (61.5%)'."""
         if self.removed == self.in_force:
             return f"all {self.in_force} key dates in force"
-        return f"{self.removed} of {self.in_force} key dates in force ({self.removed / self.in_force:.0%})"
+        return f"{self.removed} of {self.in_force} key dates in force ({self.removed / self.in_force:.1%})"
 
 
 class RemovalsRefused(ImporterError):

@@ -85,6 +85,6 @@ def test_half_the_year_republished_is_refused_until_allowed(settlecal: Settlecal
     allowed = settlecal("import", cut, "--allow-removals")
 
     assert refused.exit_code == 1
-    assert "  BSP ES EUR monthly 2009: 36 of 72 key dates in force (50%)\n" in refused.output
+    assert "  BSP ES EUR monthly 2009: 36 of 72 key dates in force (50.0%)\n" in refused.output
     assert allowed.exit_code == 0, allowed.output
     assert "(0 added, 0 moved, 0 changed, 36 removed)" in allowed.output

@@ -36,7 +36,7 @@ def test_a_refusal_carries_its_removals_and_names_each_with_the_way_out() -> Non
     assert str(error) == (
         "refused: the release would remove all or more than a quarter of the key dates in force of 2 calendar "
         "years (a truncated file?):\n"
-        "  BSP ZA ZAR weekly 2027: 160 of 260 key dates in force (62%)\n"
+        "  BSP ZA ZAR weekly 2027: 160 of 260 key dates in force (61.5%)\n"
         "  BSP ES EUR monthly 2026: all 60 key dates in force\n"
         "Nothing was written. If the file is complete, import it with --allow-removals."
     )
