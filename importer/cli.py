@@ -33,6 +33,7 @@ from settlecal.notify.wording import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from settlecal.release_format.file import ReleaseFormat, read_release
+from settlecal.releases.removals import RemovalsRefused
 
 
 @click.group()
@@ -58,6 +59,11 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
             click.echo(report.to_json(report.problems_json(error)))
             sys.exit(1)
         raise click.ClickException(str(error)) from error
+    except RemovalsRefused as error:
+        if as_json:
+            click.echo(report.to_json(report.refusal_json(error.removals)))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
     except SettlecalError as error:
         raise click.ClickException(str(error)) from error
 
@@ -71,13 +77,18 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
 @click.option("--allow-extra-columns", is_flag=True, help="Ignore columns the release format does not define.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who imports it.")
 @click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this release.")
+@click.option("--allow-removals", is_flag=True,
+              help="Import even if it removes all, or more than a quarter, of a calendar year's key dates.")
 @json_option
 def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None,
-            allow_extra_columns: bool, operator: str, no_notify: bool, as_json: bool) -> None:
+            allow_extra_columns: bool, operator: str, no_notify: bool, allow_removals: bool, as_json: bool) -> None:
     """Validate a release file (CSV or XLSX) whole, then make it the truth for the calendars and years it holds.
 
-    Prints the change per calendar: key dates added, moved (old → new), changed and removed.
-    A file with any problem is rejected, listing every problem, and nothing is written.
+    Prints the change per calendar: key dates added, moved (old → new), changed and removed, and
+    how many of each year's key dates in force it removes. A file with any problem is rejected,
+    listing every problem, and nothing is written. So is a file that would remove all, or more than
+    a quarter, of the key dates of a (calendar, year) (a truncated file?), unless --allow-removals
+    is given; a dry run shows the change and exits non-zero too.
 
     Example:
 
@@ -90,10 +101,14 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
         )
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
             outcome = releases_lib.import_release(
-                _engine(), release_file, operator=operator, note=note, dry_run=dry_run, progress=progress,
-                notify=not no_notify,
+                _engine(), release_file, operator=operator, note=note, dry_run=dry_run,
+                allow_removals=allow_removals, progress=progress, notify=not no_notify,
             )
     _echo_outcome(outcome, as_json)
+    if outcome.refused:  # a dry run of an import that would be refused: it shows the change, then why
+        if as_json:
+            sys.exit(1)
+        raise click.ClickException(str(RemovalsRefused(outcome.refused)))
     _deliver_notifications(outcome)
 
 

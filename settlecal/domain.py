@@ -7,6 +7,7 @@ collections and events with it), so both speak of a calendar in exactly the same
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 from collections.abc import Mapping
 from typing import Final
@@ -14,6 +15,27 @@ from typing import Final
 
 # The longest period code a calendar may use; the database column is this wide.
 MAX_PERIOD_CODE = 40
+
+
+def period_year(start: datetime.date, end: datetime.date) -> int:
+    """The calendar year a period belongs to: the one that holds most of its days.
+
+    A release speaks for whole (calendar, year) pairs, so this decides what republishing a year
+    replaces. For ISO weeks it is the week's own year: 2026-W01 (29 December 2025 to 4 January
+    2026) belongs to 2026, 2026-W53 (28 December 2026 to 3 January 2027) to 2026 and 2027-W52
+    (27 December 2027 to 2 January 2028) to 2027.
+
+    A tie (31 December to 1 January) goes to the earlier year, the one the period starts in:
+    operators number periods by the month they start in (`2026-12-5`), and a year's calendar ends
+    with the period that runs into January, as its December period is billed and paid in January.
+    """
+    if start.year == end.year:
+        return start.year
+
+    def days_in(year: int) -> int:
+        return (min(end, datetime.date(year, 12, 31)) - max(start, datetime.date(year, 1, 1))).days + 1
+
+    return max(range(start.year, end.year + 1), key=lambda year: (days_in(year), -year))
 
 
 class System(enum.StrEnum):

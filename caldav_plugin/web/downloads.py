@@ -42,7 +42,7 @@ def download(request: Request, name: str) -> radicale_types.WSGIResponse:
     """The selection in format `name` (`csv`, `pdf`) for the range asked for, as an attachment."""
     chosen, t = request.selection, request.t
     first, last = download_range(chosen, request.web.today())
-    query = Query(chosen.filter, chosen.kinds, first, last, lang=t.lang, separator=_separator(request))
+    query = Query(chosen.filter, chosen.kinds, first, last, lang=t.lang, separator=_separator(request), bom=True)
     output = FORMATS[name]
     try:
         with reading(request.web.engine) as session:

@@ -33,6 +33,7 @@ class Query:
     lang: str = "en"
     origin: str = ""
     separator: str = ","  # CSV: ";" where spreadsheets expect it
+    bom: bool = False  # CSV: starts with a UTF-8 byte order mark, without which Excel misreads accents
     refresh_minutes: int = DEFAULT_REFRESH_MINUTES
 
     def wants(self, kind: Kind) -> bool:

@@ -1,6 +1,7 @@
 """Calendars back to release rows: what the CSV format (`settlecal export`, the page's download) writes.
 
-The rows import again as a no-op: every period in force with each of its key dates in force.
+The rows import again as a no-op: every period in force with each of its key dates in force, and
+its year where that is not the one the rule gives (a release gave it in its `year` column).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from sqlalchemy.orm import Session
 
 from settlecal.db import queries
-from settlecal.domain import CalendarFilter, Kind
+from settlecal.domain import CalendarFilter, Kind, period_year
 from settlecal.release_format.rows import ReleaseRow
 
 
@@ -42,4 +43,5 @@ def _row(line: int, period: queries.PeriodInForce) -> ReleaseRow:
         correction_cutoff=day(Kind.CORRECTION_CUTOFF),
         dispute_deadline=day(Kind.DISPUTE_DEADLINE),
         remarks=period.remarks,
+        given_year=None if period.year == period_year(period.start, period.end) else period.year,
     )

@@ -79,8 +79,10 @@ def release_rows(draw: st.DrawFn) -> list[ReleaseRow]:
         remittance = draw(st.one_of(st.none(), st.just(end + datetime.timedelta(days=draw(st.integers(0, 20))))))
         cutoff = draw(st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0)))) if remittance else None
         remarks = draw(st.one_of(st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_categories=["Cc"]), min_size=1, max_size=30).map(str.strip).filter(lambda t: t and t.lower() not in {"n/a", "na"})))
+        year = draw(st.one_of(st.none(), st.integers(start.year - 1, end.year + 1)))
         rows.append(ReleaseRow(line, calendar, code, start, end, draw(optional_days), draw(optional_days),
-                               remittance, cutoff, draw(optional_days), draw(optional_days), draw(optional_days), remarks))
+                               remittance, cutoff, draw(optional_days), draw(optional_days), draw(optional_days), remarks,
+                               year))
         start = end + datetime.timedelta(days=1)
     return rows
 
@@ -96,6 +98,6 @@ def test_valid_releases_round_trip_through_the_release_format(rows: list[Release
     def comparable(row: ReleaseRow) -> tuple[object, ...]:
         return (row.calendar, row.period, row.period_start, row.period_end, row.submission, row.billing,
                 row.remittance, row.remittance_cutoff, row.settlement, row.correction_cutoff,
-                row.dispute_deadline, row.remarks)
+                row.dispute_deadline, row.remarks, row.given_year)
 
     assert sorted(map(comparable, read), key=repr) == sorted(map(comparable, rows), key=repr)

@@ -292,6 +292,19 @@ def test_written_release_is_canonical_and_deterministic() -> None:
     assert lines[10:] == [""] and "\r" not in first.getvalue()
 
 
+def test_a_given_year_is_written_in_a_last_year_column(tmp_path: pathlib.Path) -> None:
+    march, *others = read_release(release("es-2026.csv")).rows
+    rows = [dataclasses.replace(march, given_year=2027), *others]
+    with (tmp_path / "out.csv").open("w", newline="") as fp:
+        write_release_csv(rows, fp)
+    lines = (tmp_path / "out.csv").read_text().split("\n")
+    assert lines[0] == ",".join([*COLUMNS, "year"])
+    assert lines[1].endswith(",,,,,,,2027") and lines[2].endswith(",,,,,,,")
+    back = read_release(tmp_path / "out.csv").rows
+    assert [(row.period, row.given_year, row.year) for row in back[:2]] == [
+        ("2026-01-1", 2027, 2027), ("2026-01-2", None, 2026)]
+
+
 def test_the_documented_examples_read_as_documented(tmp_path: pathlib.Path) -> None:
     docs = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "release-format.md").read_text()
     canonical, spreadsheet = (block.split("```")[0] for block in docs.split("```csv\n")[1:])

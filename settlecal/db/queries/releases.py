@@ -70,12 +70,13 @@ def _state(values: tuple[datetime.date | None, datetime.date | None, str | None,
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PeriodInForce:
-    """A period with its key dates in force: {kind: (date, cut-off)}."""
+    """A period with its year and its key dates in force: {kind: (date, cut-off)}."""
 
     calendar: CalendarKey
     code: str
     start: datetime.date
     end: datetime.date
+    year: int
     remarks: str | None
     dates: dict[Kind, tuple[datetime.date, str | None]]
 
@@ -143,7 +144,7 @@ def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter())
     query = filter_calendars(
         select(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
-            Period.id, Period.code, Period.start, Period.end, Period.remarks,
+            Period.id, Period.code, Period.start, Period.end, Period.year, Period.remarks,
             KeyDate.kind, KeyDate.date, KeyDate.cutoff,
         )
         .join(Period, Period.calendar_id == Calendar.id)
@@ -159,9 +160,9 @@ def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter())
             if period is not None:
                 yield period
             period_id = row[4]
-            period = PeriodInForce(calendar_key(row[:4]), row[5], row[6], row[7], row[8], {})
+            period = PeriodInForce(calendar_key(row[:4]), row[5], row[6], row[7], row[8], row[9], {})
         assert period is not None
-        period.dates[Kind(row[9])] = (row[10], row[11])
+        period.dates[Kind(row[10])] = (row[11], row[12])
     if period is not None:
         yield period
 
