@@ -51,7 +51,8 @@ from bench.results import Figures, save, table
 from bench.roundrobin_targets import Measured, evaluate
 from bench.scenarios import LISTING, SCENARIOS, XML, Scenario
 from bench.servers import settlecal_serve
-from bench.synthetic import amend_release, by_path, generate_for_key_dates, generate_release
+from bench.catalogue import by_path
+from bench.synthetic import amend_release, generate_for_key_dates, generate_release
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = 1

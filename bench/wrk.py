@@ -87,6 +87,8 @@ def run(base_url: str, requests: Sequence[Request], *, connections: int, seconds
     """wrk against `base_url` for `seconds` over `connections` keep-alive connections, pinned to `cpus`."""
     if not requests:
         raise ValueError("no requests to send")
+    if not available():
+        raise RuntimeError("wrk is not installed: make bench-tools (apt-get install wrk)")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="settlecal-wrk-", delete=False) as script:
         script.write(_SCRIPT % {"requests": _lua_table(requests), "mark": _MARK})
     # One wrk thread per client core: more threads on one core only add context switches.

@@ -21,7 +21,7 @@ def fetch(base: str) -> tuple[int, str | None, bytes, str | None]:
     return answer.status_code, answer.headers.get("ETag"), answer.content, answer.headers.get("X-Settlecal-Revision")
 
 
-def health_revision(base: str) -> int | None:
+def health_revision(base: str) -> object:
     return json.loads(requests.get(base + "/.web/health", timeout=30).content)["revision"]
 
 
