@@ -41,6 +41,7 @@ class Contender:
     start: Callable[[], ContextManager[Running]]
     concurrencies: tuple[int, ...] = (1, 8)
     radicale_folder: pathlib.Path | None = None
+    answers_like: str | None = None  # another contender over the same data: its first visit serves
 
     @property
     def caches_in_memory(self) -> bool:
@@ -75,7 +76,8 @@ def settlecal_waitress(database_url: str, calendars: Sequence[Calendar], env: Ma
 def settlecal_gunicorn(database_url: str, calendars: Sequence[Calendar], env: Mapping[str, str],
                        workers: int) -> Contender:
     return Contender(f"settlecal (gunicorn, {workers} workers)", Kind.SETTLECAL, calendars,
-                     lambda: gunicorn(database_url, workers=workers, env=env), concurrencies=(8,))
+                     lambda: gunicorn(database_url, workers=workers, env=env), concurrencies=(8,),
+                     answers_like="settlecal (waitress)")
 
 
 def radicale(folder: pathlib.Path, calendars: Sequence[Calendar]) -> Contender:
