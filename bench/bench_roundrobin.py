@@ -53,7 +53,7 @@ from bench.roundrobin_targets import Measured, evaluate
 from bench.scenarios import LISTING, SCENARIOS, XML, Scenario
 from bench.servers import settlecal_serve
 from bench.catalogue import by_path
-from bench.synthetic import amend_release, generate_for_key_dates, generate_release
+from bench.synthetic import amend_release, generate_for_key_dates, generate_release, pairs_for_key_dates
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = 1
@@ -228,11 +228,11 @@ def first_get_after_import(database_url: str, calendar: Calendar, settings: Sett
     its key dates (a release of that calendar alone, as operators publish amendments)."""
     base = workdir / "one-calendar.csv"
     operation = by_path([calendar.path.strip("/")])
+    years = settings.years
+    if settings.key_dates:  # the years the big catalogue gave this calendar
+        years = tuple(sorted({year for op, year in pairs_for_key_dates(settings.key_dates) if op in operation}))
     with base.open("w", newline="", encoding="utf-8") as fp:
-        if settings.key_dates:
-            generate_for_key_dates(fp, settings.key_dates, operations=operation, seed=SEED)
-        else:
-            generate_release(fp, years=settings.years, operations=operation, seed=SEED)
+        generate_release(fp, years=years, operations=operation, seed=SEED)
     timings = []
     with settlecal_serve(database_url, env=env) as server:
         contenders.pin(server, settings.server_cpus)
@@ -357,7 +357,7 @@ def _parse(argv: Sequence[str]) -> Settings:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_roundrobin", description=__doc__.split("\n\n")[0])
     parser.add_argument("--years", type=int, nargs="+", default=list(defaults.years))
     parser.add_argument("--key-dates", type=int, default=defaults.key_dates, help="e.g. 1000000 (long)")
-    parser.add_argument("--seconds", type=float, default=defaults.seconds, help="per warm run")
+    parser.add_argument("--seconds", type=float, default=defaults.seconds, help="of warm load per scenario, split into --repeats runs")
     parser.add_argument("--cold-seconds", type=float, default=defaults.cold_seconds, help="cap of a cold pass")
     parser.add_argument("--warmup-seconds", type=float, default=defaults.warmup_seconds)
     parser.add_argument("--repeats", type=int, default=defaults.repeats, help="warm runs, best taken")
