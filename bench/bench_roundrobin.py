@@ -37,7 +37,6 @@ import dataclasses
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,14 +45,13 @@ from typing import Any
 
 from bench import contenders, mirrors, visits, wrk
 from bench.bench_load import quiet_configuration
-from bench.mirrors import Calendar
 from bench.nginx import nginx
 from bench.results import Figures, save, table
 from bench.roundrobin_targets import Measured, evaluate
-from bench.scenarios import LISTING, SCENARIOS, XML, Scenario
+from bench.roundrobin_timings import Catalogue, first_get_after_import, listing, nearest, settlecal
+from bench.scenarios import SCENARIOS, Scenario
 from bench.servers import settlecal_serve
-from bench.catalogue import by_path
-from bench.synthetic import amend_release, generate_for_key_dates, generate_release, pairs_for_key_dates
+from bench.synthetic import generate_for_key_dates, generate_release
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEED = 1
@@ -101,12 +99,6 @@ def _cpus(text: str) -> set[int] | None:
 
 
 # -- the catalogue in settlecal, nginx and Radicale -------------------------------------------------
-
-
-def settlecal(database_url: str, *args: str) -> str:
-    """Runs the `settlecal` command installed beside this Python, as an operator would."""
-    command = [str(pathlib.Path(sys.executable).with_name("settlecal")), "--database", database_url, *args]
-    return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
 def write_catalogue(path: pathlib.Path, settings: Settings) -> int:
@@ -203,52 +195,6 @@ def client_ceiling(root: pathlib.Path, settings: Settings) -> dict[int, Figures]
                            seconds=settings.seconds, cpus=settings.client_cpus) for c in (1, 8)}
 
 
-def listing(base_url: str, times: int) -> dict[str, float]:
-    """PROPFIND Depth 1 on /bsp/ as a client discovering calendars sends it, and once with an empty
-    body (allprop), which some clients send."""
-    auth = {"Depth": "1", "Authorization": "Basic YnNwOng=", **XML}  # bsp:x
-    ask = wrk.Request("PROPFIND", "/bsp/", auth, LISTING)
-    answers = visits.timed(base_url, ask, times=times + 1)[1:]  # the first fills caches
-    assert all(status == 207 for _, status, _ in answers), answers[:1]
-    allprop = visits.timed(base_url, wrk.Request("PROPFIND", "/bsp/", {"Depth": "1", "Authorization": auth["Authorization"]}))
-    return {"p50_ms": statistics.median(ms for ms, _, _ in answers),
-            "max_ms": max(ms for ms, _, _ in answers), "allprop_ms": allprop[0][0]}
-
-
-def nearest(static_root: pathlib.Path, calendars: Sequence[Calendar], events: int) -> tuple[Calendar, int]:
-    """The calendar whose event count is nearest to `events`, and its count."""
-    counts = {c.path: (static_root / c.ics.lstrip("/")).read_bytes().count(b"BEGIN:VEVENT") for c in calendars}
-    chosen = min(calendars, key=lambda c: (abs(counts[c.path] - events), c.path))
-    return chosen, counts[chosen.path]
-
-
-def first_get_after_import(database_url: str, calendar: Calendar, settings: Settings, workdir: pathlib.Path,
-                           env: dict[str, str]) -> list[float]:
-    """Milliseconds of the first GET of `calendar` after each of several imports that move a few of
-    its key dates (a release of that calendar alone, as operators publish amendments)."""
-    base = workdir / "one-calendar.csv"
-    operation = by_path([calendar.path.strip("/")])
-    years = settings.years
-    if settings.key_dates:  # the years the big catalogue gave this calendar
-        years = tuple(sorted({year for op, year in pairs_for_key_dates(settings.key_dates) if op in operation}))
-    with base.open("w", newline="", encoding="utf-8") as fp:
-        generate_release(fp, years=years, operations=operation, seed=SEED)
-    timings = []
-    with settlecal_serve(database_url, env=env) as server:
-        contenders.pin(server, settings.server_cpus)
-        revision = visits.timed(server.url, wrk.Request("GET", calendar.ics))[0][2]["x-settlecal-revision"]
-        for attempt in range(1, settings.imports + 1):
-            amended = workdir / f"amendment-{attempt}.csv"
-            with base.open(newline="", encoding="utf-8") as src, amended.open("w", newline="", encoding="utf-8") as dst:
-                amend_release(src, dst, fraction=0.05, seed=attempt)
-            settlecal(database_url, "import", str(amended), "--no-notify")
-            ms, status, headers = visits.timed(server.url, wrk.Request("GET", calendar.ics))[0]
-            assert status == 200 and headers["x-settlecal-revision"] != revision, (status, headers)
-            revision = headers["x-settlecal-revision"]
-            timings.append(ms)
-    return timings
-
-
 # -- the whole benchmark ---------------------------------------------------------------------------
 
 
@@ -291,7 +237,8 @@ def _run(settings: Settings, workdir: pathlib.Path, url: str) -> dict[str, Any]:
         contenders.pin(server, settings.server_cpus)
         listed = listing(server.url, settings.listings)
     chosen, events = nearest(workdir / "static", calendars, IMPORTED_EVENTS)
-    after_import = first_get_after_import(url, chosen, settings, workdir, env)
+    after_import = first_get_after_import(url, chosen, workdir, env, catalogue=Catalogue(
+        settings.years, settings.key_dates, SEED), imports=settings.imports, cpus=settings.server_cpus)
     return {
         "catalogue": {"key_dates": key_dates, "calendars": len(calendars), "bytes": sum(sizes.values()),
                       "radicale_calendars": len(sampled), "radicale_items": items,
