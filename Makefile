@@ -1,6 +1,6 @@
 # make run: install into .venv, load the sample release into SQLite, serve on http://127.0.0.1:5232
 # make test: the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-# make bench: the benchmarks, results in bench/results/
+# make bench: the benchmarks, results in bench/results/ (docs/benchmarks.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5232
 
-.PHONY: run test bench install lint clean browser
+.PHONY: run test bench install lint clean browser bench-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
-	$(BIN)/python -m bench
+# Debian's wrk (the load generator) and nginx (the static baseline) for bench/bench_roundrobin.py.
+bench-tools:
+	@command -v wrk >/dev/null && { command -v nginx >/dev/null || test -x /usr/sbin/nginx; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; }
+
+# One benchmark: make bench BENCH=bench_roundrobin (see docs/benchmarks.md for its settings).
+bench: $(STAMP) bench-tools
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,5 +1,5 @@
-"""Server processes for the load benchmark and the production tests: `settlecal serve` (waitress) and
-gunicorn, each on a port the OS picks on loopback, with their log lines kept for inspection."""
+"""Server processes for the benchmarks and the production tests: `settlecal serve` (waitress), gunicorn
+and stock Radicale, each on a port the OS picks on loopback, with their log lines kept for inspection."""
 
 from __future__ import annotations
 
@@ -51,12 +51,7 @@ class Server:
 
     def pids(self) -> list[int]:
         """The server's process and its children (gunicorn's workers)."""
-        pids = [self.process.pid]
-        try:
-            children = pathlib.Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        except OSError:
-            return pids
-        return pids + [int(pid) for pid in children.split()]
+        return process_tree(self.process.pid)
 
     def rss_bytes(self) -> int:
         """Resident memory of the server's processes, summed (Linux /proc)."""
@@ -82,6 +77,15 @@ class Server:
         self._reader.join(timeout=5)
 
 
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its children (Linux /proc)."""
+    try:
+        children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return [pid]
+    return [pid] + [int(child) for child in children.split()]
+
+
 def _env(extra: Mapping[str, str] | None) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.update(extra or {})
@@ -97,6 +101,36 @@ def settlecal_serve(database_url: str, *, env: Mapping[str, str] | None = None) 
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env(env),
     )
     server = Server(process, r"Serving settlement calendars on (http://\S+)/")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# Stock Radicale 3.9 over a multifilesystem folder, under the same WSGI server and threads as
+# `settlecal serve`, with the shipped rights (read only) and logging at warning. Without fsync: its
+# item cache is rebuilt from the items anyway, and an fsync per cached item would measure the disk.
+_STOCK_RADICALE = """
+import sys, waitress, radicale
+from radicale import config
+configuration = config.load([])
+configuration.update({"storage": {"filesystem_folder": sys.argv[1], "_filesystem_fsync": "False"},
+                      "auth": {"type": "none", "delay": "0"}, "logging": {"level": "warning"},
+                      "rights": {"type": "from_file", "file": sys.argv[2]}}, "bench", privileged=True)
+server = waitress.create_server(radicale.Application(configuration), host="127.0.0.1", port=0, threads=8)
+print("Serving stock Radicale on http://127.0.0.1:%s/" % server.getsockname()[1], file=sys.stderr, flush=True)
+server.run()
+"""
+
+
+@contextlib.contextmanager
+def stock_radicale(folder: pathlib.Path) -> Iterator[Server]:
+    """Stock Radicale (no plugin) serving the multifilesystem tree in `folder`."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _STOCK_RADICALE, str(folder), str(ROOT / "config" / "rights")],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=_env(None),
+    )
+    server = Server(process, r"Serving stock Radicale on (http://\S+)/")
     try:
         yield server
     finally:

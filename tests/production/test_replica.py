@@ -1,0 +1,62 @@
+"""Servers reading from a PostgreSQL streaming read replica (.ci/replica): they serve what the primary
+served once the replica has replayed it, and keep serving the revision they have while replay lags."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from bench.servers import settlecal_serve
+from tests.conftest import SAMPLES, Settlecal
+from tests.production.conftest import Replicated
+from tests.replica import pause_replay, resume_replay, wait_for_replay
+
+CALENDAR = "/bsp/es-eur-monthly.ics"  # one the amendment changes
+
+
+def fetch(base: str) -> tuple[int, str | None, bytes, str | None]:
+    """(status, ETag, body, revision) of CALENDAR as a subscriber downloads it."""
+    answer = requests.get(base + CALENDAR, headers={"Accept-Encoding": "identity"}, timeout=30)
+    return answer.status_code, answer.headers.get("ETag"), answer.content, answer.headers.get("X-Settlecal-Revision")
+
+
+def health_revision(base: str) -> object:
+    return json.loads(requests.get(base + "/.web/health", timeout=30).content)["revision"]
+
+
+def imported(database_url: str, name: str) -> None:
+    result = Settlecal(database_url)("import", SAMPLES / name, "--no-notify")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_server_on_the_replica_serves_the_primarys_calendar(replicated: Replicated) -> None:
+    imported(replicated.primary_url, "sample-release.csv")
+    wait_for_replay(replicated.primary_url, replicated.replica_url)
+
+    with settlecal_serve(replicated.primary_url) as primary, settlecal_serve(replicated.replica_url) as replica:
+        on_primary, on_replica = fetch(primary.url), fetch(replica.url)
+
+    assert on_primary[0] == 200 and on_primary[3] == "1"
+    assert b"BEGIN:VEVENT" in on_primary[2]
+    assert on_replica == on_primary, replica.log[-2000:]
+
+
+def test_a_lagging_replica_serves_its_older_revision(replicated: Replicated) -> None:
+    imported(replicated.primary_url, "sample-release.csv")
+    wait_for_replay(replicated.primary_url, replicated.replica_url)
+
+    with settlecal_serve(replicated.primary_url) as primary, settlecal_serve(replicated.replica_url) as replica:
+        before = fetch(replica.url)
+        pause_replay(replicated.replica_url)
+        imported(replicated.primary_url, "amendment.csv")
+
+        moved_on, lagging = fetch(primary.url), fetch(replica.url)
+        assert moved_on[3] == "2" and moved_on[1] != before[1]
+        assert lagging == before, "the paused replica served something it had not replayed"
+        assert (health_revision(primary.url), health_revision(replica.url)) == (2, 1)
+
+        resume_replay(replicated.replica_url)
+        wait_for_replay(replicated.primary_url, replicated.replica_url)
+        assert fetch(replica.url) == moved_on, replica.log[-2000:]
+        assert health_revision(replica.url) == 2
