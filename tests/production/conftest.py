@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bench.databases import scratch_postgresql
-from caldav_plugin.db.engine import make_engine
+from settlecal.db.engine import make_engine
 from tests.protocol.conftest import loaded, reimport  # noqa: F401  (fixtures for this tier too)
 from tests.replica import REPLICA_URL_ENV, database_exists, resume_replay, same_database, wait_for_replay
 
