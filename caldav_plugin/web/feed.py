@@ -44,7 +44,8 @@ def feed_query(chosen: Selection, lang: str) -> str:
 def respond(request: Request) -> radicale_types.WSGIResponse:
     """GET of a feed: 400 for parameters that mean nothing, 304 when the client has this revision."""
     if request.problems:
-        text = "".join(f"{p.parameter}={p.value!r}: {request.t('not understood')}\n" for p in request.problems)
+        meaning = request.t("not understood")
+        text = "".join(f"{p.parameter}={p.value!r}: {meaning}\n" for p in request.problems)
         return responses.answer(400, "text/plain; charset=utf-8", text.encode())
     web, chosen, t = request.web, request.selection, request.t
     refresh = web.settings.storage.refresh_minutes

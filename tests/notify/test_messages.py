@@ -113,7 +113,7 @@ def test_a_spanish_subscriber_reads_spanish(loaded: Engine, smtp: SmtpServer) ->
     assert "2606 · Plazo de disputas: 2026-04-07 (mar) → 2026-04-08 (mié)" in text
     assert "2622 · Plazo de disputas: 2026-12-08 (mar) → 2026-12-09 (mié)" in text
     assert "Facturación" not in text  # she follows dispute deadlines only
-    assert "Darse de baja" in text and '<html lang="es">' in html
+    assert "Darse de baja" in text and '<html lang="es" dir="ltr">' in html
 
 
 def test_a_new_calendar_is_announced_with_its_counts(engine: Engine, smtp: SmtpServer) -> None:
