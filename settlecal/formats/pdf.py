@@ -31,10 +31,12 @@ MEDIA_TYPE: Final = "application/pdf"
 _PUNCTUATION: Final = str.maketrans({"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...",
                                      "→": "->", "←": "<-", "œ": "oe", "\u00a0": " ", "\u202f": " "})
 # Date, calendar, key date, period, cut-off, release: A4 portrait less 10 mm margins.
-_COLUMNS: Final = (25, 42, 38, 49, 16, 20)
+_COLUMNS: Final = (25, 42, 32, 49, 22, 20)
 _ROW: Final = 5.6  # mm
-# About 400 pages and a few seconds to draw; a selection beyond it is not meant for paper.
+# About 400 pages and ten seconds to draw; a selection beyond it is not meant for paper. Shaping
+# Arabic (HarfBuzz, right to left) costs some 8 ms a row: its documents stop at about 100 pages.
 MAX_KEY_DATES: Final = 20_000
+MAX_SHAPED_KEY_DATES: Final = 5_000
 logger = logging.getLogger(__name__)
 
 
@@ -88,30 +90,31 @@ def typeface(t: Translator) -> tuple[Translator, Typeface]:
     return t, Typeface(found, fallback=latin if wanted is Script.ARABIC else None, rtl=t.rtl)
 
 
+def max_key_dates(lang: str) -> int:
+    """The most key dates a PDF in `lang` holds."""
+    return MAX_SHAPED_KEY_DATES if fonts.script(lang) is Script.ARABIC else MAX_KEY_DATES
+
+
 def render(session: Session, query: Query) -> bytes:
-    """The PDF of the key dates `query` asks for; TooManyKeyDates past MAX_KEY_DATES."""
+    """The PDF of the key dates `query` asks for; TooManyKeyDates past max_key_dates()."""
+    limit = max_key_dates(query.lang)
     key_dates = queries.selected_key_dates(session, query.where, kinds=query.kinds, first=query.first,
-                                           last=query.last, limit=MAX_KEY_DATES + 1)
-    if len(key_dates) > MAX_KEY_DATES:
-        raise TooManyKeyDates(MAX_KEY_DATES)
+                                           last=query.last, limit=limit + 1)
+    if len(key_dates) > limit:
+        raise TooManyKeyDates(limit)
     current = queries.current_revision(session)
     stamp = queries.release(session, current) if current else None
     return render_pdf(key_dates, query, translator(query.lang), stamp=stamp)
 
 
 class _Document(FPDF):
-    footer_text = ""
-    face = Typeface(None)
+    """An A4 page with the typeface's fonts registered; Arabic gets HarfBuzz shaping, right to left."""
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.face.family, size=8)
-        self.set_text_color(80, 80, 80)
-        self.cell(0, 8, f"{self.footer_text}   {self.page_no()}/{{nb}}", align="C")
-
-    def use(self, face: Typeface) -> None:
-        """Registers the typeface's fonts; Arabic gets HarfBuzz shaping, right to left."""
+    def __init__(self, face: Typeface) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
         self.face = face
+        self.footer_text = ""
+        self._fitted: dict[tuple[str, str, float, float], str] = {}
         for family in (face.main, face.fallback):
             if family is not None:
                 self.add_font(family.name, "", family.regular.path, collection_font_number=family.regular.index)
@@ -120,6 +123,36 @@ class _Document(FPDF):
             self.set_fallback_fonts([face.fallback.name], exact_match=False)
         if face.rtl:
             self.set_text_shaping(True, direction="rtl")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.face.family, size=8)
+        self.set_text_color(80, 80, 80)
+        self.set_fill_color(80, 80, 80)  # the text colour: see shade()
+        self.cell(0, 8, f"{self.footer_text}   {self.page_no()}/{{nb}}", align="C")
+
+    def shade(self, width: float, height: float, colour: tuple[int, int, int]) -> None:
+        """A filled box where the next cell goes. Cells never fill themselves: fpdf2 (2.8) writes a cell
+        whose fill colour differs from its text colour inside q…Q and forgets that Q undoes the font
+        set inside it, which garbles the next cells of mixed Arabic and Latin text. So the fill colour
+        is the text colour whenever text is written."""
+        self.set_fill_color(*colour)
+        self.rect(self.get_x(), self.get_y(), width, height, style="F")
+        self.set_fill_color(0)
+
+    def fitted(self, text: str, width: float) -> str:
+        """The text, shortened with an ellipsis until it fits `width`. A table repeats the same few
+        texts (kinds, calendars, days), and measuring shaped text costs: each is measured once."""
+        key = (text, self.font_style, self.font_size_pt, width)
+        found = self._fitted.get(key)
+        if found is None:
+            found = text
+            if self.get_string_width(found) > width:
+                while found and self.get_string_width(found + self.face.ellipsis) > width:
+                    found = found[:-1]
+                found += self.face.ellipsis
+            self._fitted[key] = found
+        return found
 
     def paragraph(self, text: str, height: float = 5.5) -> None:
         """A paragraph of the heading block, from the reading side."""
@@ -131,8 +164,7 @@ def render_pdf(key_dates: Sequence[queries.SelectedKeyDate], query: Query, t: Tr
                stamp: queries.ReleaseSummary | None) -> bytes:
     """The printable table: a heading block, then one table per month with key dates."""
     t, face = typeface(t)
-    pdf = _Document(orientation="portrait", unit="mm", format="A4")
-    pdf.use(face)
+    pdf = _Document(face)
     pdf.set_margins(10, 12, 10)
     pdf.set_auto_page_break(True, margin=16)
     title = t("Settlement calendars: key dates")
@@ -190,20 +222,11 @@ def _row(pdf: _Document, cells: Sequence[str], *, heading: bool = False,
     for index, (text, width) in reversed(columns) if face.rtl else columns:
         fill = (230, 233, 238) if heading else (kind if index == 2 else None)
         if fill is not None:
-            pdf.set_fill_color(*fill)
-        pdf.cell(width, _ROW, _fit(pdf, face.text(text), width - 2), border="B", fill=fill is not None,
-                 align="R" if face.rtl else "L")
+            pdf.shade(width, _ROW, fill)
+        pdf.cell(width, _ROW, pdf.fitted(face.text(text), width - 2), border="B", align="R" if face.rtl else "L")
     pdf.ln(_ROW)
 
 
-def _fit(pdf: _Document, text: str, width: float) -> str:
-    """The text, shortened with an ellipsis until it fits the column."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    ellipsis = pdf.face.ellipsis
-    while text and pdf.get_string_width(text + ellipsis) > width:
-        text = text[:-1]
-    return text + ellipsis
 
 
 def release_line(stamp: queries.ReleaseSummary | None, t: Translator) -> str:
