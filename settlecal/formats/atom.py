@@ -109,7 +109,7 @@ def _entry(t: Translator, release: queries.ReleaseSummary, calendar: CalendarKey
 
 
 def _content_html(t: Translator, release: queries.ReleaseSummary, changes: list[KeyDateChange]) -> str:
-    parts = [f"<p>{html.escape(release.file_name or '')} · {html.escape(wording.moment(release.created_at))}</p>"]
+    parts = [f"<p>{html.escape(release.file_name or '')} · {html.escape(wording.moment(t, release.created_at))}</p>"]
     if release.note:
         note = t("Note: {note}").format(note=release.note)
         parts.append(f"<p>{html.escape(note)}</p>")

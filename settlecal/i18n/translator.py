@@ -81,6 +81,14 @@ class Translator:
         """`;` where numbers have a decimal comma (spreadsheets there split CSV files on `;`), else `,`."""
         return ";" if babel_numbers.get_decimal_symbol(self.locale) == "," else ","
 
+    def ltr(self, text: str) -> str:
+        """`text` (an ISO date, a time stamp) kept whole and left to right inside right-to-left text.
+
+        After Arabic letters the bidi algorithm reads `2026-12-08` as three Arabic numbers and shows
+        `08-12-2026`; Unicode's isolates (LRI … PDI) keep it one left-to-right run. Other languages
+        get the text unchanged."""
+        return f"\u2066{text}\u2069" if self.rtl else text
+
     @property
     def arrow(self) -> str:
         """An arrow that points forward in reading order (old → new, this month → next)."""

@@ -74,7 +74,7 @@ def release_message(
     else:
         subject = t.ngettext("Settlement calendar changes: {n} calendar", "Settlement calendar changes: {n} calendars",
                              len(names))
-    when = wording.moment(release.created_at)
+    when = wording.moment(t, release.created_at)
     if release.action == "rollback":
         intro = t("Release {release} ({when}) undid release {undone}: the dates it changed are back to what they "
                   "were.").format(release=release.id, when=when, undone=release.undoes_id)

@@ -27,12 +27,12 @@ def action_heading(t: Translator, action: Action) -> str:
 
 def day(t: Translator, date: datetime.date) -> str:
     """`2026-12-08 (Tue)`: ISO, so never ambiguous, with the weekday in the reader's language."""
-    return f"{date.isoformat()} ({t.weekday(date)})"
+    return f"{t.ltr(date.isoformat())} ({t.weekday(date)})"
 
 
-def moment(moment: datetime.datetime) -> str:
+def moment(t: Translator, moment: datetime.datetime) -> str:
     """`2026-01-05 10:00 UTC`."""
-    return utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+    return t.ltr(utc(moment).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def state(t: Translator, state: KeyDateState | None, *, remarks: bool = False) -> str:

@@ -66,6 +66,11 @@ def test_arrows_point_the_way_the_language_reads() -> None:
     assert (translator("ar").arrow, translator("ar").back_arrow) == ("←", "→")
 
 
+def test_iso_dates_stay_left_to_right_inside_arabic() -> None:
+    assert translator("en").ltr("2026-12-08") == "2026-12-08"
+    assert translator("ar").ltr("2026-12-08") == "\u20662026-12-08\u2069"
+
+
 def test_countries_by_name_or_code_in_any_language() -> None:
     for typed in ("ES", "es", "Spain", "spain", "España", "espana", "Spain (ES)", " España (ES) ", "Espagne",
                   "Espanha", "إسبانيا", "西班牙"):
