@@ -34,7 +34,7 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str) -> radica
     canonical = sorted(atom.canonical_parameters(query).items())
     with reading(engine) as session:
         revision = queries.current_revision(session)
-        digest = hashlib.sha256(repr((canonical, lang, origin)).encode()).hexdigest()[:20]
+        digest = hashlib.sha256(repr((atom.RENDER_VERSION, canonical, lang, origin)).encode()).hexdigest()[:20]
         etag = f'"r{revision}-{digest}"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}", "Vary": "Accept-Encoding"}
         if etag in _tags(environ.get("HTTP_IF_NONE_MATCH")):

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from caldav_plugin.web.request import Request
 
 # Bump when the feed's own lines change for the same rows (the events follow RENDER_VERSION).
-FEED_VERSION: Final = 1
+# 2: translations from the gettext catalogues (the Spanish words changed, four languages came).
+FEED_VERSION: Final = 2
 _ONE_DAY: Final = datetime.timedelta(days=1)
 _EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 

@@ -29,6 +29,9 @@ from settlecal.notify import wording
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE: Final = "application/atom+xml; charset=utf-8"
+# Bump when the feed's text changes for the same releases: it is part of the ETag.
+# 2: words from the gettext catalogues (`twice monthly`, six languages).
+RENDER_VERSION: Final = 2
 RELEASES: Final = 50  # the newest releases a feed covers
 CHANGES_PER_ENTRY: Final = 200  # the key dates one entry lists; the rest are counted
 _NAMESPACE: Final = uuid.UUID("0f6f2f7e-3b0e-5d0c-9a57-5e771ec0ffee")
