@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5232
 
-.PHONY: run test bench install lint clean browser bench-tools
+.PHONY: run test bench install lint clean browser bench-tools fonts pot messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The sample goes into an empty database only: a later `make run` must not undo releases imported since.
-run: $(STAMP)
+run: $(STAMP) fonts
 	@if [ "$$($(BIN)/settlecal releases --json)" = "[]" ]; then \
 		$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"; \
 	else echo "The database already holds releases; serving them."; fi
@@ -30,7 +30,29 @@ run: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: $(STAMP) browser
+# Debian's Noto fonts: PDFs in Arabic and Chinese (settlecal/formats/fonts.py finds them by path), and
+# the page in Chromium. Without them PDFs in those languages come out in English, saying why.
+FONTS := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+fonts:
+	@for font in $(FONTS); do test -f $$font || missing=yes; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk; fi
+
+# Translations (docs/translations.md). `make messages`: extract every message of the code and the
+# templates into the template, then merge it into each language's catalogue; new and changed messages
+# come out empty or fuzzy, to translate. tests/unit/test_catalogues.py runs `make pot` to check that
+# the catalogues hold exactly what the code uses.
+LOCALES := settlecal/i18n/locale
+POT ?= $(LOCALES)/settlecal.pot
+VERSION := $(shell sed -n "s/^version = \"\(.*\)\"/\1/p" pyproject.toml)
+pot:
+	$(BIN)/pybabel -q extract -F pyproject.toml -k t -c Translators: --add-location=file --sort-output \
+		--project=settlecal --version=$(VERSION) --copyright-holder="the settlecal authors" -o $(POT) .
+
+messages: $(STAMP) pot
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) -D settlecal --ignore-obsolete --ignore-pot-creation-date
+
+test: $(STAMP) browser fonts
 	$(BIN)/python -m pytest -q
 
 # Debian's wrk (the load generator) and nginx (the static baseline) for bench/bench_roundrobin.py.

@@ -29,7 +29,7 @@ from settlecal.errors import SettlecalError, ReleaseInvalid
 from settlecal.formats.query import Query
 from settlecal.formats.registry import FORMATS
 from settlecal.formats.registry import export as export_format
-from settlecal.notify.wording import LANGUAGES
+from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from settlecal.release_format.file import ReleaseFormat, read_release

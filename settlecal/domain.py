@@ -38,6 +38,12 @@ def period_year(start: datetime.date, end: datetime.date) -> int:
     return max(range(start.year, end.year + 1), key=lambda year: (days_in(year), -year))
 
 
+def N_(message: str) -> str:
+    """Marks an English message id for `pybabel extract` where it is defined, not shown: the catalogues
+    in settlecal/i18n translate it where it is shown. The domain imports no i18n."""
+    return message
+
+
 class System(enum.StrEnum):
     """A settlement scheme: passenger (BSP) or cargo (CASS)."""
 
@@ -53,6 +59,11 @@ class Frequency(enum.StrEnum):
     FOUR_TIMES_MONTHLY = "four-times-monthly"
     TEN_DAILY = "ten-daily"
     WEEKLY = "weekly"
+
+    @property
+    def label(self) -> str:
+        """How a calendar's title names it, an English message id: `twice monthly`."""
+        return FREQUENCY_LABELS[self]
 
 
 class Kind(enum.StrEnum):
@@ -81,8 +92,8 @@ class KindFacts:
     """Everything the code knows of one kind of key date. The release reader and writer, the
     fingerprint, the renderers, the page, the PDF, the e-mails and the translations all read it here.
 
-    `label` (a month grid's word) and `term` (IATA's own) are English message ids: the
-    catalogues in settlecal/i18n translate them.
+    `label` (a month grid's word) and `term` (IATA's own) are English message ids (marked with N_):
+    the catalogues in settlecal/i18n translate them.
     """
 
     kind: Kind
@@ -95,18 +106,26 @@ class KindFacts:
 
 # In the order key dates of one day are listed, and columns of a release are written.
 KINDS: Final[tuple[KindFacts, ...]] = (
-    KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", "Period", "Reporting / billing period"),
-    KindFacts(Kind.SUBMISSION, "submission", None, "#6d28d9", "Submission", "Agent submission date"),
-    KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", "Billing", "Billing date"),
-    KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", "Remittance",
-              "Agent remittance date"),
-    KindFacts(Kind.SETTLEMENT, "settlement", None, "#047857", "Settlement", "Airline settlement date"),
-    KindFacts(Kind.CORRECTION_CUTOFF, "correction_cutoff", None, "#b45309", "Correction cut-off",
-              "Correction cut-off"),
-    KindFacts(Kind.DISPUTE_DEADLINE, "dispute_deadline", None, "#be185d", "Dispute deadline",
-              "Billing dispute deadline"),
+    KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", N_("Period"), N_("Reporting / billing period")),
+    KindFacts(Kind.SUBMISSION, "submission", None, "#6d28d9", N_("Submission"), N_("Agent submission date")),
+    KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", N_("Billing"), N_("Billing date")),
+    KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", N_("Remittance"),
+              N_("Agent remittance date")),
+    KindFacts(Kind.SETTLEMENT, "settlement", None, "#047857", N_("Settlement"), N_("Airline settlement date")),
+    KindFacts(Kind.CORRECTION_CUTOFF, "correction_cutoff", None, "#b45309", N_("Correction cut-off"),
+              N_("Correction cut-off")),
+    KindFacts(Kind.DISPUTE_DEADLINE, "dispute_deadline", None, "#be185d", N_("Dispute deadline"),
+              N_("Billing dispute deadline")),
 )
 KIND_FACTS: Final[Mapping[Kind, KindFacts]] = {facts.kind: facts for facts in KINDS}
+
+FREQUENCY_LABELS: Final[Mapping[Frequency, str]] = {
+    Frequency.MONTHLY: N_("monthly"),
+    Frequency.TWICE_MONTHLY: N_("twice monthly"),
+    Frequency.FOUR_TIMES_MONTHLY: N_("four times monthly"),
+    Frequency.TEN_DAILY: N_("ten-daily"),
+    Frequency.WEEKLY: N_("weekly"),
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, order=True)

@@ -21,7 +21,9 @@ import pycountry
 
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
 from settlecal.errors import SettlecalError
-from settlecal.i18n import translator as i18n
+from settlecal.i18n.countries import country_code
+from settlecal.i18n.languages import language
+from settlecal.i18n.translator import Translator
 
 # The canonical order of the parameters in links.
 PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "month", "from", "to", "lang")
@@ -99,18 +101,18 @@ class Selection:
         return "?" + urllib.parse.urlencode(parameters, safe=",") if parameters else ""
 
 
-def describe(selection: Selection, t: i18n.Translator) -> str:
+def describe(selection: Selection, t: Translator) -> str:
     """One line for titles: `BSP · Spain (ES) · EUR · monthly · Remittance, Settlement`."""
     return describe_filter(selection.filter, selection.kinds, t)
 
 
-def describe_filter(where: CalendarFilter, kinds: Iterable[Kind], t: i18n.Translator) -> str:
+def describe_filter(where: CalendarFilter, kinds: Iterable[Kind], t: Translator) -> str:
     parts = [
         where.system.value if where.system else "BSP + CASS",
         f"{t.country(where.country)} ({where.country})" if where.country else None,
         where.currency,
         t.frequency(where.frequency) if where.frequency else None,
-        ", ".join(t.kind(kind) for kind in Kind if kind in set(kinds)) or None,
+        t.join(t.kind(kind) for kind in Kind if kind in set(kinds)) or None,
     ]
     return " · ".join(part for part in parts if part)
 
@@ -170,7 +172,7 @@ def _currency(text: str) -> str | None:
 
 
 def _country(text: str, known: Any) -> str | None:
-    return i18n.country_code(text, known)
+    return country_code(text, known)
 
 
 def _month(text: str) -> datetime.date | None:
@@ -211,6 +213,6 @@ _READERS: Final[Mapping[str, Any]] = {
     "month": _month,
     "from": _day,
     "to": _day,
-    "lang": i18n.language,
+    "lang": language,
 }
 _FIELD: Final = {"from": "first", "to": "last"}

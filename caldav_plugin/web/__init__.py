@@ -1,8 +1,8 @@
 """The web page: `[web] type = caldav_plugin.web`, served by Radicale at `/.web/` (`/` leads there).
 
 Filters, month grid, upcoming key dates, CSV/PDF downloads, subscription links and filtered feeds,
-release history; English and Spanish. Server-rendered (Jinja2), read-only, over the same database
-and configuration option as the storage plugin (`[storage] database_url`).
+release history, in six languages (settlecal.i18n). Server-rendered (Jinja2), read-only, over the same
+database and configuration option as the storage plugin (`[storage] database_url`).
 
     routes.py     paths → handlers
     request.py    the request context handlers get (a leaf: no handler imports the router)

@@ -17,7 +17,7 @@ from settlecal.domain import Kind
 from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.formats import atom
 from settlecal.formats.query import Query
-from settlecal.notify.wording import language
+from settlecal.i18n.languages import DEFAULT_LANGUAGE, language
 
 MAX_AGE: Final = 300
 
@@ -29,12 +29,12 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str) -> radica
         where, kinds = calendar_filter(text)
     except FilterInvalid as error:
         return 400, {"Content-Type": "text/plain; charset=utf-8"}, f"{error}\n".encode(), None
-    lang = language(_last(text, "lang"))
+    lang = language(_last(text, "lang")) or DEFAULT_LANGUAGE
     query = Query(where, tuple(kind for kind in Kind if kind in (kinds or ())), lang=lang, origin=origin)
     canonical = sorted(atom.canonical_parameters(query).items())
     with reading(engine) as session:
         revision = queries.current_revision(session)
-        digest = hashlib.sha256(repr((canonical, lang, origin)).encode()).hexdigest()[:20]
+        digest = hashlib.sha256(repr((atom.RENDER_VERSION, canonical, lang, origin)).encode()).hexdigest()[:20]
         etag = f'"r{revision}-{digest}"'
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}", "Vary": "Accept-Encoding"}
         if etag in _tags(environ.get("HTTP_IF_NONE_MATCH")):

@@ -1,8 +1,8 @@
 """Downloads of the selection for a date range: `/.web/download.csv` and `/.web/download.pdf`.
 
 The files come from settlecal.formats (the same renderers `settlecal export` uses). The CSV uses `;`
-on request (`sep=semicolon`; the default in Spanish), which is what spreadsheets expect where the
-decimal separator is a comma.
+on request (`sep=semicolon`; the default in languages that write a decimal comma: Spanish, French,
+Portuguese), which is what spreadsheets expect where the decimal separator is a comma.
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ def download(request: Request, name: str) -> radicale_types.WSGIResponse:
         with reading(request.web.engine) as session:
             body = output.render(session, query)
     except TooManyKeyDates as error:
-        message = t("The PDF would hold more than {n} key dates: choose fewer calendars, kinds or a shorter range.")
-        return request.render("error.html", status=413, title=t("Too many key dates"),
-                              message=message.format(n=error.limit))
+        message = t.ngettext(
+            "The PDF would hold more than {n} key date: choose fewer calendars, kinds or a shorter range.",
+            "The PDF would hold more than {n} key dates: choose fewer calendars, kinds or a shorter range.",
+            error.limit)
+        return request.render("error.html", status=413, title=t("Too many key dates"), message=message)
     attachment = responses.attachment(file_name(chosen, first, last, output.extension))
     return responses.answer(200, output.media_type, body, Content_Disposition=attachment)
 
@@ -61,4 +63,4 @@ def _separator(request: Request) -> str:
         return ";"
     if asked in ("comma", ","):
         return ","
-    return ";" if request.t.lang == "es" else ","
+    return request.t.csv_separator

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from caldav_plugin.web.request import Request
 
 # Bump when the feed's own lines change for the same rows (the events follow RENDER_VERSION).
-FEED_VERSION: Final = 1
+# 2: translations from the gettext catalogues (the Spanish words changed, four languages came).
+FEED_VERSION: Final = 2
 _ONE_DAY: Final = datetime.timedelta(days=1)
 _EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
@@ -44,7 +45,8 @@ def feed_query(chosen: Selection, lang: str) -> str:
 def respond(request: Request) -> radicale_types.WSGIResponse:
     """GET of a feed: 400 for parameters that mean nothing, 304 when the client has this revision."""
     if request.problems:
-        text = "".join(f"{p.parameter}={p.value!r}: {request.t('not understood')}\n" for p in request.problems)
+        meaning = request.t("not understood")
+        text = "".join(f"{p.parameter}={p.value!r}: {meaning}\n" for p in request.problems)
         return responses.answer(400, "text/plain; charset=utf-8", text.encode())
     web, chosen, t = request.web, request.selection, request.t
     refresh = web.settings.storage.refresh_minutes

@@ -20,7 +20,8 @@ from caldav_plugin.web import responses
 from caldav_plugin.web.responses import StaticFiles
 from settlecal import filters as selection
 from settlecal.filters import Problem, Selection
-from settlecal.i18n import translator as i18n
+from settlecal.i18n.languages import LANGUAGES
+from settlecal.i18n.translator import Translator
 from settlecal.domain import KINDS
 
 PREFIX = "/.web"
@@ -44,7 +45,7 @@ class Request:
     base_prefix: str
     selection: Selection
     problems: list[Problem]
-    t: i18n.Translator
+    t: Translator
     lang_asked: bool  # whether the URL says the language (else it was negotiated)
 
     @property
@@ -73,10 +74,11 @@ class Request:
 
     def render(self, template: str, status: int = 200, **context: Any) -> radicale_types.WSGIResponse:
         values: dict[str, Any] = {
-            "request": self, "t": self.t, "sel": self.selection, "describe": selection.describe,
-            "languages": i18n.LANGUAGE_NAMES, "palette": {facts.kind: facts.colour for facts in KINDS},
+            "request": self, "t": self.t, "ngettext": self.t.ngettext, "sel": self.selection,
+            "describe": selection.describe, "languages": LANGUAGES.values(),
+            "palette": {facts.kind: facts.colour for facts in KINDS},
             "current": "", "lang_page": "",
             "stamp": None, "title": None,
         }
         page = self.web.templates.get_template(template).render({**values, **context})
-        return responses.html(page, lang=self.t.lang, status=status)
+        return responses.html(page, lang=self.t.tag, status=status)

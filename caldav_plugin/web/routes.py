@@ -19,7 +19,8 @@ from radicale import types as radicale_types
 from caldav_plugin.web import atom, downloads, feed, history, responses, subscriptions, views
 from caldav_plugin.web.request import PREFIX, Request, Site
 from settlecal import filters as selection
-from settlecal.i18n import translator as i18n
+from settlecal.i18n import languages
+from settlecal.i18n.translator import translator
 
 
 def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str) -> radicale_types.WSGIResponse:
@@ -56,6 +57,7 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
 def _request(web: Site, environ: Mapping[str, Any], base_prefix: str, query: str, *, feed: bool) -> Request:
     chosen, problems = selection.parse(query)
     # Feeds are read by calendar apps: English unless the link says otherwise, whatever they send.
-    lang = chosen.lang or (i18n.DEFAULT_LANGUAGE if feed else i18n.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE")))
-    return Request(web, environ, base_prefix, chosen, problems, i18n.translator(lang), chosen.lang is not None)
+    accepted = environ.get("HTTP_ACCEPT_LANGUAGE")
+    lang = chosen.lang or (languages.DEFAULT_LANGUAGE if feed else languages.negotiate(accepted))
+    return Request(web, environ, base_prefix, chosen, problems, translator(lang), chosen.lang is not None)
 

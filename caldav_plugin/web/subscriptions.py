@@ -29,7 +29,9 @@ from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify import subscriptions as subscribers_lib
-from settlecal.notify.wording import LANGUAGES, Wording, language
+from settlecal.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, language
+from settlecal.i18n.translator import Translator, translator
+from settlecal.notify.wording import following
 from settlecal.notify.config import NotifyConfig, load_config
 
 PREFIX = "/.web/subscriptions"
@@ -48,7 +50,7 @@ def handle(
     query = _params(environ.get("QUERY_STRING", ""))
     form = _params(_body(environ)) if method == "POST" else {}
     params = {**query, **form}
-    t = Wording(language(params.get("lang")))
+    t = translator(language(params.get("lang")) or DEFAULT_LANGUAGE)
     config = load_config(public_url=origin)
     if action == "" and method == "GET":
         return _form(t, params, config)
@@ -59,7 +61,7 @@ def handle(
         if found is None:
             page = "unsubscribed" if action == "unsubscribe" and method == "POST" else "unknown"
             return _page(t, page, config, status=200 if page == "unsubscribed" else 404)
-        t = Wording(params.get("lang") or found.lang)
+        t = translator(language(params.get("lang")) or found.lang)
         if method == "GET":
             return _page(t, action, config, subscriber=found, token=found.token)
         if action == "confirm":
@@ -70,25 +72,25 @@ def handle(
     return _page(t, "unknown", config, status=404 if method == "GET" else 405)
 
 
-def _form(t: Wording, params: dict[str, str], config: NotifyConfig) -> radicale_types.WSGIResponse:
+def _form(t: Translator, params: dict[str, str], config: NotifyConfig) -> radicale_types.WSGIResponse:
     try:
         where, kinds = calendar_filter(urllib.parse.urlencode(params))
     except FilterInvalid as error:
-        return _page(t, "error", config, status=400, message=t.phrase("page_bad_filter", problem=error))
+        return _page(t, "error", config, status=400, message=_bad_filter(t, error))
     fields = {name: params[name] for name in _FILTER_FIELDS if params.get(name)}
     feed = config.links.changes_feed({**fields, "lang": t.lang})
-    return _page(t, "form", config, filter=t.filter(where, kinds), fields=fields, feed=feed)
+    return _page(t, "form", config, filter=following(t, where, kinds), fields=fields, feed=feed)
 
 
-def _subscribe(t: Wording, params: dict[str, str], engine: Engine, config: NotifyConfig) -> radicale_types.WSGIResponse:
+def _subscribe(t: Translator, params: dict[str, str], engine: Engine, config: NotifyConfig) -> radicale_types.WSGIResponse:
     try:
         where, kinds = calendar_filter(urllib.parse.urlencode(params))
     except FilterInvalid as error:
-        return _page(t, "error", config, status=400, message=t.phrase("page_bad_filter", problem=error))
+        return _page(t, "error", config, status=400, message=_bad_filter(t, error))
     try:
         subscription = subscribers_lib.Subscription(params.get("email", ""), where, kinds, t.lang)
     except subscribers_lib.SubscriberInvalid as error:
-        message = t.page_bad_email if error.field == "e-mail address" else t.phrase("page_bad_filter", problem=error)
+        message = t("That is not an e-mail address.") if error.field == "e-mail address" else _bad_filter(t, error)
         return _page(t, "error", config, status=400, message=message)
     queued = subscribers_lib.request(engine, subscription, config)
     if queued is not None and config.smtp_url is not None:
@@ -105,18 +107,22 @@ def _deliver(engine: Engine, config: NotifyConfig, message: int) -> None:
         logger.warning("confirmation message %s stays queued: %s", message, error)
 
 
-def _page(t: Wording, page: str, config: NotifyConfig, *, status: int = 200,
+def _page(t: Translator, page: str, config: NotifyConfig, *, status: int = 200,
           subscriber: SubscriberRow | None = None, **context: Any) -> radicale_types.WSGIResponse:
     if subscriber is not None:
         context.setdefault("email", subscriber.email)
-        context.setdefault("filter", t.filter(subscriber.where, subscriber.kinds))
+        context.setdefault("filter", following(t, subscriber.where, subscriber.kinds))
     body = _templates().get_template("subscriptions.html").render(
         t=t, page=page, home=f"{config.public_url}/.web/?lang={t.lang}", prefix=f"{config.public_url}{PREFIX}",
-        languages=LANGUAGES, **context,
+        languages=LANGUAGES.values(), **context,
     )
-    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Language": t.lang,
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Language": t.tag,
                "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
     return status, headers, body.encode("utf-8"), None
+
+
+def _bad_filter(t: Translator, problem: Exception) -> str:
+    return t("This filter is not valid: {problem}").format(problem=problem)
 
 
 def _params(text: str) -> dict[str, str]:

@@ -137,7 +137,8 @@ def facets(states: Sequence[queries.CalendarState], chosen: Selection, t: Transl
 
 def _label(facet: str, value: object, t: Translator) -> str:
     if facet == "system":
-        return f"{value} ({t('passenger') if value == System.BSP else t('cargo')})"
+        carried = t("passenger") if value == System.BSP else t("cargo")
+        return f"{value} ({carried})"
     if facet == "country":
         return f"{t.country(str(value))} ({value})"
     if facet == "currency":

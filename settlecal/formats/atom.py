@@ -24,10 +24,14 @@ from settlecal.db.queries.calendars import utc
 from settlecal.domain import CalendarKey, Kind
 from settlecal.formats.query import Format, Query
 from settlecal.notify.compose import ACTION_ORDER
-from settlecal.notify.wording import Wording
+from settlecal.i18n.translator import Translator, translator
+from settlecal.notify import wording
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE: Final = "application/atom+xml; charset=utf-8"
+# Bump when the feed's text changes for the same releases: it is part of the ETag.
+# 2: words from the gettext catalogues (`twice monthly`, six languages).
+RENDER_VERSION: Final = 2
 RELEASES: Final = 50  # the newest releases a feed covers
 CHANGES_PER_ENTRY: Final = 200  # the key dates one entry lists; the rest are counted
 _NAMESPACE: Final = uuid.UUID("0f6f2f7e-3b0e-5d0c-9a57-5e771ec0ffee")
@@ -45,7 +49,7 @@ def canonical_parameters(query: Query) -> dict[str, str]:
 
 
 def render(session: Session, query: Query) -> bytes:
-    t = Wording(query.lang)
+    t = translator(query.lang)
     release_ids = queries.recent_release_ids(session, RELEASES)
     releases = {release_id: queries.release(session, release_id) for release_id in release_ids}
     kinds = frozenset(query.kinds) or None
@@ -55,18 +59,18 @@ def render(session: Session, query: Query) -> bytes:
     self_url = f"{origin}/.web/changes.atom?" + urllib.parse.urlencode({**canonical, "lang": t.lang})
     page_url = f"{origin}/.web/?" + urllib.parse.urlencode(
         {name: value for name, value in canonical.items() if name != "kind"} | {"lang": t.lang})
-    feed = _feed(t, t.filter(query.where, kinds), self_url, page_url, canonical, releases, changes, origin)
+    feed = _feed(t, wording.following(t, query.where, kinds), self_url, page_url, canonical, releases, changes, origin)
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body + b"\n"
 
 
-def _feed(t: Wording, described: str, self_url: str, page_url: str, canonical: Mapping[str, str],
+def _feed(t: Translator, described: str, self_url: str, page_url: str, canonical: Mapping[str, str],
           releases: Mapping[int, queries.ReleaseSummary | None], changes: list[queries.FeedChange],
           origin: str) -> ET.Element:
     ET.register_namespace("", ATOM)
-    feed = ET.Element(_q("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": t.lang})
+    feed = ET.Element(_q("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": t.tag})
     _text(feed, "id", _urn(f"feed:{sorted(canonical.items())}:{t.lang}:{origin}"))
-    _text(feed, "title", f"{t.feed_title}: {described}")
+    _text(feed, "title", t("Settlement calendar changes: {selection}").format(selection=described))
     newest = max((r.created_at for r in releases.values() if r is not None), default=None)
     _text(feed, "updated", _stamp(newest or datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)))
     author = ET.SubElement(feed, _q("author"))
@@ -82,13 +86,15 @@ def _feed(t: Wording, described: str, self_url: str, page_url: str, canonical: M
     return feed
 
 
-def _entry(t: Wording, release: queries.ReleaseSummary, calendar: CalendarKey, changes: list[KeyDateChange],
+def _entry(t: Translator, release: queries.ReleaseSummary, calendar: CalendarKey, changes: list[KeyDateChange],
            origin: str) -> ET.Element:
     entry = ET.Element(_q("entry"))
     _text(entry, "id", _urn(f"release:{release.id}:{_stamp(release.created_at)}:{calendar.path}"))
     counts = {action: sum(1 for c in changes if c.action is action) for action in ACTION_ORDER}
-    summary = ", ".join(f"{t.phrase(action)}: {count}" for action, count in counts.items() if count)
-    _text(entry, "title", f"{t.phrase('feed_entry', calendar=t.calendar(calendar), release=release.id)} ({summary})")
+    summary = t.join(f"{wording.action_heading(t, action)}: {t.number(count)}"
+                     for action, count in counts.items() if count)
+    title = t("{calendar}: release {release}").format(calendar=t.calendar(calendar), release=release.id)
+    _text(entry, "title", f"{title} ({summary})")
     _text(entry, "updated", _stamp(release.created_at))
     _text(entry, "published", _stamp(release.created_at))
     query = {"system": calendar.system.value, "country": calendar.country, "currency": calendar.currency,
@@ -105,25 +111,27 @@ def _entry(t: Wording, release: queries.ReleaseSummary, calendar: CalendarKey, c
     return entry
 
 
-def _content_html(t: Wording, release: queries.ReleaseSummary, changes: list[KeyDateChange]) -> str:
-    parts = [f"<p>{html.escape(release.file_name or '')} · {html.escape(t.moment(release.created_at))}</p>"]
+def _content_html(t: Translator, release: queries.ReleaseSummary, changes: list[KeyDateChange]) -> str:
+    parts = [f"<p>{html.escape(release.file_name or '')} · {html.escape(wording.moment(t, release.created_at))}</p>"]
     if release.note:
-        parts.append(f"<p>{html.escape(t.note)}: {html.escape(release.note)}</p>")
+        note = t("Note: {note}").format(note=release.note)
+        parts.append(f"<p>{html.escape(note)}</p>")
     for action in ACTION_ORDER:
         chosen = [c for c in changes if c.action is action]
         if not chosen:
             continue
-        parts.append(f"<h3>{html.escape(t.phrase(action))} ({len(chosen)})</h3><ul>")
+        parts.append(f"<h3>{html.escape(wording.action_heading(t, action))} ({t.number(len(chosen))})</h3><ul>")
         for change in chosen[:CHANGES_PER_ENTRY]:
             changed = action is Action.CHANGED
-            old = t.state(change.old) if change.old and not changed else ""
-            new = (t.changed(change) if changed else t.state(change.new)) if change.new else ""
+            old = wording.state(t, change.old) if change.old and not changed else ""
+            new = (wording.changed(t, change) if changed else wording.state(t, change.new)) if change.new else ""
             shown = f"<del>{html.escape(old)}</del>" if old else ""
-            shown += " → " if old and new else ""
+            shown += f" {t.arrow} " if old and new else ""
             shown += f"<ins>{html.escape(new)}</ins>" if new else ""
             parts.append(f"<li>{html.escape(change.period)} · {html.escape(t.kind(change.kind))}: {shown}</li>")
         if len(chosen) > CHANGES_PER_ENTRY:
-            parts.append(f"<li>{html.escape(t.phrase('feed_more', count=len(chosen) - CHANGES_PER_ENTRY))}</li>")
+            more = t.ngettext("… and {n} more", "… and {n} more", len(chosen) - CHANGES_PER_ENTRY)
+            parts.append(f"<li>{html.escape(more)}</li>")
         parts.append("</ul>")
     return "".join(parts)
 

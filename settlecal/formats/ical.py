@@ -211,7 +211,7 @@ def render_selection(key_dates: Iterable[SelectedKeyDate], query: Query) -> str:
     each event is its collection's own (in the query's language)."""
     t = translator(query.lang)
     interval = duration(query.refresh_minutes)
-    name = f"{t('Settlement calendars')}: {describe_filter(query.where, query.kinds, t)}"
+    name = t("Settlement calendars: {selection}").format(selection=describe_filter(query.where, query.kinds, t))
     about = t("IATA settlement key dates of the selection, from the operator's releases. Read-only.")
     header = [
         "BEGIN:VCALENDAR",

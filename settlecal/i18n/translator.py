@@ -1,7 +1,13 @@
-"""The page's two languages: messages, key-date and frequency names, dates and country names.
+"""One Translator per language: our own words from the gettext catalogues, everything CLDR knows from Babel.
 
-English is the message id; Spanish comes from the catalogue in messages.py. Dates and country names
-come from Babel's CLDR data, so month and weekday names are never written by hand.
+The page, the feeds, the PDF, the Atom feed and the e-mails all take a Translator `t`:
+
+    t("Settlement calendars")                                  gettext; English is the message id
+    t.ngettext("{n} calendar matches", "{n} calendars match", n)   the language's plural rule; `{n}` is
+                                                               filled with the number in its digits
+    t.date(day), t.month(day), t.country("ES"), t.number(20000)  Babel/CLDR, never written by hand
+
+Messages with placeholders are `str.format` templates (`{id}`), filled by the caller.
 """
 
 from __future__ import annotations
@@ -9,77 +15,88 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import unicodedata
-from collections.abc import Callable, Mapping
-from typing import Final
+from collections.abc import Iterable
 
-import pycountry
 from babel import Locale
 from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 
 from settlecal.domain import CalendarKey, Frequency, Kind
-from settlecal.i18n.messages import SPANISH
-
-LANGUAGES: Final = ("en", "es")
-DEFAULT_LANGUAGE: Final = "en"
-LANGUAGE_NAMES: Final[Mapping[str, str]] = {"en": "English", "es": "Español"}
-
-_FREQUENCY: Final[Mapping[str, Mapping[Frequency, str]]] = {
-    "en": {
-        Frequency.MONTHLY: "monthly",
-        Frequency.TWICE_MONTHLY: "twice monthly",
-        Frequency.FOUR_TIMES_MONTHLY: "four times monthly",
-        Frequency.TEN_DAILY: "ten-daily",
-        Frequency.WEEKLY: "weekly",
-    },
-    "es": {
-        Frequency.MONTHLY: "mensual",
-        Frequency.TWICE_MONTHLY: "quincenal",
-        Frequency.FOUR_TIMES_MONTHLY: "cuatro veces al mes",
-        Frequency.TEN_DAILY: "decenal",
-        Frequency.WEEKLY: "semanal",
-    },
-}
-
-
-def language(value: str | None) -> str | None:
-    """The language a `lang` parameter names (`es`, `ES`, `es-MX`), or None."""
-    if not value:
-        return None
-    base = value.strip().lower().replace("_", "-").split("-")[0]
-    return base if base in LANGUAGES else None
-
-
-def negotiate(accept_language: str | None) -> str:
-    """The best of our languages for an Accept-Language header; English when nothing fits."""
-    best, best_q = DEFAULT_LANGUAGE, 0.0
-    for part in (accept_language or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                continue
-        found = language(tag)
-        if found is not None and q > best_q:
-            best, best_q = found, q
-    return best
+from settlecal.i18n.catalogues import catalogue
+from settlecal.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, Language
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Translator:
-    """Everything language-dependent the page and the feeds need, for one language."""
+    """Everything language-dependent, for one language."""
 
-    lang: str
+    language: Language
 
-    def __call__(self, message: str) -> str:
-        """The message in this language (English is the id)."""
-        return SPANISH.get(message, message) if self.lang == "es" else message
+    @property
+    def lang(self) -> str:
+        """The language's code: `lang=` in links, a subscriber's language."""
+        return self.language.code
+
+    @property
+    def tag(self) -> str:
+        """The BCP 47 tag for `lang`, `Content-Language` and `xml:lang`."""
+        return self.language.tag
+
+    @property
+    def direction(self) -> str:
+        """`ltr` or `rtl`, for HTML's `dir`."""
+        return self.language.direction
+
+    @property
+    def rtl(self) -> bool:
+        return self.language.rtl
 
     @property
     def locale(self) -> Locale:
-        return _locale(self.lang)
+        return _locale(self.language.locale)
+
+    def __call__(self, message: str) -> str:
+        """The message in this language (English is the id)."""
+        return catalogue(self.language.locale).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form of the message this language uses for `n`, with `{n}` (and `values`) filled in."""
+        chosen = catalogue(self.language.locale).ngettext(singular, plural, n)
+        return chosen.format(n=self.number(n), **values)
+
+    def join(self, items: Iterable[str]) -> str:
+        """`Remittance, Settlement` / `السداد والتسوية` / `汇款、结算`: CLDR's list pattern, no final "and"."""
+        pattern = self.locale.list_patterns["standard"]["middle"]
+        joined: str | None = None
+        for item in items:
+            joined = item if joined is None else pattern.format(joined, item)
+        return joined or ""
+
+    def number(self, value: int) -> str:
+        """`20,000` / `20.000` / `20 000`, in Latin digits like the dates and codes around it."""
+        return babel_numbers.format_decimal(value, locale=self.locale)
+
+    @property
+    def csv_separator(self) -> str:
+        """`;` where numbers have a decimal comma (spreadsheets there split CSV files on `;`), else `,`."""
+        return ";" if babel_numbers.get_decimal_symbol(self.locale) == "," else ","
+
+    def ltr(self, text: str) -> str:
+        """`text` (an ISO date, a time stamp) kept whole and left to right inside right-to-left text.
+
+        After Arabic letters the bidi algorithm reads `2026-12-08` as three Arabic numbers and shows
+        `08-12-2026`; Unicode's isolates (LRI … PDI) keep it one left-to-right run. Other languages
+        get the text unchanged."""
+        return f"\u2066{text}\u2069" if self.rtl else text
+
+    @property
+    def arrow(self) -> str:
+        """An arrow that points forward in reading order (old → new, this month → next)."""
+        return "←" if self.rtl else "→"
+
+    @property
+    def back_arrow(self) -> str:
+        return "→" if self.rtl else "←"
 
     def kind(self, kind: Kind) -> str:
         """The kind's short name, as a month grid shows it."""
@@ -90,7 +107,7 @@ class Translator:
         return self(kind.facts.term)
 
     def frequency(self, frequency: Frequency) -> str:
-        return _FREQUENCY[self.lang][frequency]
+        return self(frequency.label)
 
     def calendar(self, key: CalendarKey) -> str:
         """`BSP ES EUR monthly` / `BSP ES EUR mensual`."""
@@ -120,6 +137,10 @@ class Translator:
         """`December 2026` / `diciembre de 2026`."""
         return babel_dates.format_skeleton("yMMMM", day, locale=self.locale)
 
+    def weekday(self, day: datetime.date) -> str:
+        """`Tue` / `mar`."""
+        return babel_dates.format_date(day, "EEE", locale=self.locale)
+
     def moment(self, moment: datetime.datetime) -> str:
         """A UTC time stamp: `Jan 5, 2026, 10:00 UTC`."""
         utc = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
@@ -139,44 +160,10 @@ class Translator:
 
 @functools.cache
 def translator(lang: str) -> Translator:
-    return Translator(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    """The Translator of language code `lang`; English for a code we don't have."""
+    return Translator(LANGUAGES.get(lang) or LANGUAGES[DEFAULT_LANGUAGE])
 
 
 @functools.cache
-def _locale(lang: str) -> Locale:
-    return Locale.parse(lang)
-
-
-def _folded(text: str) -> str:
-    """Lower case without accents, for matching what people type against country names."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).strip()
-
-
-@functools.cache
-def _country_names() -> Mapping[str, str]:
-    names: dict[str, str] = {}
-    for lang in LANGUAGES:
-        for code, name in _locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha():
-                names.setdefault(_folded(name), code)
-    return names
-
-
-@functools.cache
-def _country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2: what a country filter may name (a made-up code matches no calendar)."""
-    return frozenset(country.alpha_2 for country in pycountry.countries)
-
-
-def country_code(text: str, known: Callable[[str], bool] = lambda code: True) -> str | None:
-    """The ISO code of what someone typed in the country box: `ES`, `es`, `Spain`, `España`,
-    `Spain (ES)`. None when it names no country."""
-    value = text.strip()
-    if value.endswith(")") and "(" in value:
-        value = value[value.rindex("(") + 1 : -1].strip()
-    if len(value) == 2 and value.isascii() and value.isalpha():
-        code = value.upper()
-        return code if code in _country_codes() and known(code) else None
-    found = _country_names().get(_folded(value))
-    return found if found is not None and known(found) else None
+def _locale(locale: str) -> Locale:
+    return Locale.parse(locale)

@@ -20,7 +20,8 @@ from settlecal.db.queries import CalendarSummary, ReleaseSummary
 from settlecal.domain import CalendarKey
 from settlecal.changes import Action, KeyDateChange
 from settlecal.db.queries.calendars import utc
-from settlecal.notify.wording import Wording
+from settlecal.i18n.translator import Translator, translator
+from settlecal.notify import wording
 from settlecal.notify.config import NotifyConfig
 
 # The order sections appear in: what moved first, since that is what people must act on.
@@ -65,20 +66,27 @@ def release_message(
     config: NotifyConfig,
 ) -> ComposedMessage:
     """The message telling `subscriber` what `release` changed in `notices` (already theirs)."""
-    t = Wording(subscriber.lang)
+    t = translator(subscriber.lang)
     links = config.links
     names = [t.calendar(notice.calendar) for notice in notices]
-    subject = t.phrase("subject", calendars=names[0]) if len(names) == 1 else t.phrase("subject_many", count=len(names))
-    if release.action == "rollback":
-        intro = t.phrase("intro_rollback", release=release.id, when=t.moment(release.created_at),
-                         undone=release.undoes_id)
+    if len(names) == 1:
+        subject = t("Settlement calendar change: {calendar}").format(calendar=names[0])
     else:
-        intro = t.phrase("intro_import", release=release.id, file=release.file_name, when=t.moment(release.created_at),
-                         count=len(notices))
+        subject = t.ngettext("Settlement calendar changes: {n} calendar", "Settlement calendar changes: {n} calendars",
+                             len(names))
+    when = wording.moment(t, release.created_at)
+    if release.action == "rollback":
+        intro = t("Release {release} ({when}) undid release {undone}: the dates it changed are back to what they "
+                  "were.").format(release=release.id, when=when, undone=release.undoes_id)
+    else:
+        intro = t.ngettext("Release {release} ({file}, {when}) changed {n} calendar you follow.",
+                           "Release {release} ({file}, {when}) changed {n} calendars you follow.",
+                           len(notices), release=release.id, file=release.file_name, when=when)
     context = {
         "t": t, "subject": subject, "intro": intro, "note": release.note,
         "calendars": [_calendar_context(notice, t, config) for notice in notices],
-        "because": t.phrase("because", filter=t.filter(subscriber.where, subscriber.kinds)),
+        "because": t("You receive this because you follow: {filter}.").format(
+            filter=wording.following(t, subscriber.where, subscriber.kinds)),
         "feed": links.changes_feed(_filter_query(subscriber)),
         "unsubscribe": links.unsubscribe(subscriber.token),
     }
@@ -96,17 +104,19 @@ def confirmation_message(
 
     `number` counts the confirmation requests of this subscriber, so each has its own Message-ID.
     """
-    t = Wording(subscriber.lang)
+    t = translator(subscriber.lang)
     links = config.links
+    subject = t("Confirm your subscription to settlement calendar changes")
+    intro = t("Someone, hopefully you, asked to be told by e-mail when these settlement calendars change: "
+              "{filter}.").format(filter=wording.following(t, subscriber.where, subscriber.kinds))
     context = {
-        "t": t, "subject": t.confirm_subject,
-        "intro": t.phrase("confirm_intro", filter=t.filter(subscriber.where, subscriber.kinds)),
+        "t": t, "subject": subject, "intro": intro,
         "confirm": links.confirm(subscriber.token), "unsubscribe": links.unsubscribe(subscriber.token),
     }
     stamp = utc(subscriber.created_at).strftime("%Y%m%d%H%M%S")
     return _message(
         f"<settlecal.confirm.s{subscriber.id}.{number}.{stamp}@{config.message_domain}>",
-        subscriber, t.confirm_subject, "confirm", context, now, config,
+        subscriber, subject, "confirm", context, now, config,
     )
 
 
@@ -114,7 +124,7 @@ def _message(message_id: str, subscriber: SubscriberRow, subject: str, template:
              date: datetime.datetime, config: NotifyConfig) -> ComposedMessage:
     headers = {
         "Date": email.utils.format_datetime(utc(date)),
-        "Content-Language": Wording(subscriber.lang).lang,
+        "Content-Language": translator(subscriber.lang).tag,
         "Auto-Submitted": "auto-generated",
         "List-Id": f"Settlement calendar changes <changes.{config.message_domain}>",
         "List-Unsubscribe": f"<{config.links.unsubscribe(subscriber.token)}>",
@@ -128,37 +138,45 @@ def _message(message_id: str, subscriber: SubscriberRow, subject: str, template:
     )
 
 
-def _calendar_context(notice: CalendarNotice, t: Wording, config: NotifyConfig) -> dict[str, Any]:
+def _calendar_context(notice: CalendarNotice, t: Translator, config: NotifyConfig) -> dict[str, Any]:
     links = config.links
-    created = notice.created
     return {
         "name": t.calendar(notice.calendar),
-        "created": created and t.phrase(
-            "new_calendar", periods=created.periods, key_dates=created.key_dates,
-            first=created.first and t.day(created.first), last=created.last and t.day(created.last)),
-        "groups": [] if created else list(_groups(notice.changes, t)),
+        "created": notice.created and _created(notice.created, t),
+        "groups": [] if notice.created else list(_groups(notice.changes, t)),
         "page": links.calendar_page(notice.calendar, t.lang),
         "https": links.calendar_https(notice.calendar),
         "webcal": links.calendar_webcal(notice.calendar),
     }
 
 
-def _groups(changes: Iterable[KeyDateChange], t: Wording) -> Iterable[dict[str, Any]]:
+def _created(created: CalendarSummary, t: Translator) -> str:
+    """`New calendar: 12 periods, 48 key dates, 2026-01-01 (Thu) … 2026-12-31 (Thu).`"""
+    periods = t.ngettext("{n} period", "{n} periods", created.periods)
+    key_dates = t.ngettext("{n} key date", "{n} key dates", created.key_dates)
+    first = created.first and wording.day(t, created.first)
+    last = created.last and wording.day(t, created.last)
+    return t("New calendar: {periods}, {key_dates}, {first} … {last}.").format(
+        periods=periods, key_dates=key_dates, first=first, last=last)
+
+
+def _groups(changes: Iterable[KeyDateChange], t: Translator) -> Iterable[dict[str, Any]]:
     by_action: dict[Action, list[KeyDateChange]] = {}
     for change in changes:
         by_action.setdefault(change.action, []).append(change)
     for action in ACTION_ORDER:
         if action in by_action:
-            yield {"label": t.phrase(action), "lines": [_line(change, t) for change in by_action[action]]}
+            yield {"label": wording.action_heading(t, action),
+                   "lines": [_line(change, t) for change in by_action[action]]}
 
 
-def _line(change: KeyDateChange, t: Wording) -> dict[str, str]:
+def _line(change: KeyDateChange, t: Translator) -> dict[str, str]:
     if change.action is Action.CHANGED:
-        text = t.changed(change)
+        text = wording.changed(t, change)
         return {"period": change.period, "kind": t.kind(change.kind), "old": "", "new": text, "text": text}
-    old = t.state(change.old) if change.old is not None else ""
-    new = t.state(change.new) if change.new is not None else ""
-    text = f"{old} → {new}" if old and new else old or new
+    old = wording.state(t, change.old) if change.old is not None else ""
+    new = wording.state(t, change.new) if change.new is not None else ""
+    text = f"{old} {t.arrow} {new}" if old and new else old or new
     return {"period": change.period, "kind": t.kind(change.kind), "old": old, "new": new, "text": text}
 
 

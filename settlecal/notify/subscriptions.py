@@ -27,7 +27,7 @@ from settlecal.domain import CalendarFilter, Kind
 from settlecal.notify import outbox
 from settlecal.errors import SettlecalError
 from settlecal.notify.compose import confirmation_message
-from settlecal.notify.wording import LANGUAGES
+from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import NotifyConfig
 
 # Deliberately loose: the address is proven by the confirmation link, not by a pattern.

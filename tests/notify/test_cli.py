@@ -48,10 +48,18 @@ def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:
     assert (missing.exit_code, missing.output) == (1, "Error: no subscriber ana@example.com\n")
 
 
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "pt", "ar", "zh"])
+def test_subscribers_speak_any_of_the_six_languages(settlecal: Settlecal, lang: str) -> None:
+    added = settlecal("subscribers", "add", "li@example.com", "--country", "CN", "--lang", lang)
+
+    assert added.output == f"Subscribed li@example.com: CN (all key dates), in {lang}.\n"
+    assert [s["lang"] for s in json.loads(settlecal("subscribers", "list", "--json").output)] == [lang]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["not-an-address"], "Error: e-mail address 'not-an-address': not an e-mail address\n"),
     (["a@example.com", "--kind", "payday"], "'payday' is not one of period, submission"),
-    (["a@example.com", "--lang", "fr"], "'fr' is not one of 'en', 'es'"),
+    (["a@example.com", "--lang", "de"], "'de' is not one of 'en', 'es', 'fr', 'pt', 'ar', 'zh'"),
 ])
 def test_subscribers_add_rejects_bad_input(settlecal: Settlecal, args: list[str], message: str) -> None:
     result = settlecal("subscribers", "add", *args)

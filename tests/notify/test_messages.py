@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.message
 from html import unescape
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from settlecal.db.snapshot import reading
@@ -113,7 +114,35 @@ def test_a_spanish_subscriber_reads_spanish(loaded: Engine, smtp: SmtpServer) ->
     assert "2606 · Plazo de disputas: 2026-04-07 (mar) → 2026-04-08 (mié)" in text
     assert "2622 · Plazo de disputas: 2026-12-08 (mar) → 2026-12-09 (mié)" in text
     assert "Facturación" not in text  # she follows dispute deadlines only
-    assert "Darse de baja" in text and '<html lang="es">' in html
+    assert "Darse de baja" in text and '<html lang="es" dir="ltr">' in html
+
+
+@pytest.mark.parametrize(("lang", "tag", "subject", "moved", "line", "unsubscribe"), [
+    ("fr", "fr", "Changement de calendrier de règlement\u00a0: CASS ES EUR bimensuel", "Déplacées (2)",
+     "2606 · Délai de contestation: 2026-04-07 (mar.) → 2026-04-08 (mer.)", "Se désabonner"),
+    ("pt", "pt-BR", "Mudança no calendário de liquidação: CASS ES EUR quinzenal", "Movidas (2)",
+     "2606 · Prazo de contestação: 2026-04-07 (ter.) → 2026-04-08 (qua.)", "Cancelar assinatura"),
+    ("ar", "ar", "تغيير في تقويم التسوية: CASS ES EUR مرتين شهريًا", "المنقولة (2)",
+     # Dates isolated left to right (LRI … PDI), else Arabic shows 2026-04-07 as 07-04-2026.
+     "2606 · مهلة الاعتراض: \u20662026-04-07\u2069 (الثلاثاء) ← \u20662026-04-08\u2069 (الأربعاء)", "إلغاء الاشتراك"),
+    ("zh", "zh-Hans", "结算日历变更：CASS ES EUR 每月两次", "移动 (2)",
+     "2606 · 争议截止: 2026-04-07 (周二) → 2026-04-08 (周三)", "退订"),
+])
+def test_each_subscriber_reads_their_language(loaded: Engine, smtp: SmtpServer, lang: str, tag: str, subject: str,
+                                              moved: str, line: str, unsubscribe: str) -> None:
+    subscribe(loaded, "li@example.com", lang=lang, system="CASS", country="ES",
+              kinds=frozenset({Kind.DISPUTE_DEADLINE}))
+    import_amendment(loaded)
+
+    mail_sender.deliver(loaded, load_config())
+
+    [message] = smtp.mailbox.wait_for(1)
+    assert (message["Subject"], message["Content-Language"]) == (subject, tag)
+    text, html = parts(message)
+    assert moved in text and line in text and unsubscribe in text
+    direction = "rtl" if lang == "ar" else "ltr"
+    assert f'<html lang="{tag}" dir="{direction}">' in html and f'<body dir="{direction}"' in html
+    assert f"{PUBLIC_URL}/.web/?system=CASS&country=ES&currency=EUR&frequency=twice-monthly&lang={lang}" in text
 
 
 def test_a_new_calendar_is_announced_with_its_counts(engine: Engine, smtp: SmtpServer) -> None:

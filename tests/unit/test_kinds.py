@@ -5,8 +5,9 @@ from __future__ import annotations
 import pathlib
 import re
 
-from settlecal.domain import KINDS, Kind
-from settlecal.i18n.messages import SPANISH
+from settlecal.domain import KINDS, Frequency, Kind
+from settlecal.i18n.languages import LANGUAGES
+from settlecal.i18n.translator import translator
 from tests.conftest import ROOT
 
 
@@ -21,9 +22,11 @@ def test_columns_and_colours_are_distinct() -> None:
     assert len({facts.colour for facts in KINDS}) == len(KINDS)
 
 
-def test_every_label_and_term_is_translated() -> None:
-    words = {facts.label for facts in KINDS} | {facts.term for facts in KINDS}
-    assert sorted(words - set(SPANISH)) == []
+def test_every_label_term_and_frequency_is_translated() -> None:
+    words = {facts.label for facts in KINDS} | {facts.term for facts in KINDS} | {f.label for f in Frequency}
+    for lang in set(LANGUAGES) - {"en"}:
+        t = translator(lang)
+        assert sorted(word for word in words if t(word) == word) == [], lang
 
 
 def test_no_module_spells_a_kind_label_but_the_table() -> None:

@@ -101,6 +101,43 @@ def test_switch_language(page: Any, live_server: str) -> None:
     assert page.inner_text("#month-h") == "December 2026"
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Settlement calendars"), ("ar", "تقويمات التسوية")])
+def test_right_to_left_mirrors_the_layout(page: Any, live_server: str, tmp_path: pathlib.Path, lang: str,
+                                          heading: str) -> None:
+    """Arabic reads from the right: the title, the first filter, the first weekday and the previous month
+    sit where English has them on the left. Checked on the boxes Chromium lays out, and photographed."""
+    page.goto(f"{live_server}/.web/?system=BSP&country=ES&currency=EUR&frequency=monthly&month=2026-12")
+    page.click(f"nav.langs a[hreflang={lang}]")
+    assert page.url.endswith(f"&month=2026-12&lang={lang}")
+    assert (page.get_attribute("html", "lang"), page.inner_text("h1")) == (lang, heading)
+    rtl = page.get_attribute("html", "dir") == "rtl"
+    assert rtl == (lang == "ar")
+
+    def first_in_reading_order(first: dict[str, float], then: dict[str, float]) -> bool:
+        return first["x"] >= then["x"] + then["width"] if rtl else first["x"] + first["width"] <= then["x"]
+
+    def box(locator: Any) -> dict[str, float]:
+        found: dict[str, float] = locator.bounding_box()
+        return found
+
+    weekdays, fields = page.locator("#month-grid thead th"), page.locator("#filters .field")
+    pairs = {
+        "title, then sections": (page.locator(".brand"), page.locator("nav.nav")),
+        "sections, then languages": (page.locator("nav.nav"), page.locator("nav.langs")),
+        "first filter, then second": (fields.nth(0), fields.nth(1)),
+        "Monday, then Sunday": (weekdays.first, weekdays.last),
+        "previous month, then next": (page.locator("#prev-month"), page.locator("#next-month")),
+    }
+    assert [name for name, (first, then) in pairs.items() if not first_in_reading_order(box(first), box(then))] == []
+    # Text starts on the reading side: the filters' heading hugs the card's right edge in Arabic.
+    card, title = box(page.locator("section.filters")), box(page.locator("#filters-h"))
+    margin = card["x"] + card["width"] - (title["x"] + title["width"]) if rtl else title["x"] - card["x"]
+    assert margin < 20
+    shot = tmp_path / f"page-{lang}.png"
+    page.screenshot(path=str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")
+
+
 def test_download_csv(page: Any, live_server: str, engine: Engine, tmp_path: pathlib.Path) -> None:
     page.goto(f"{live_server}/.web/?system=BSP&country=ES&currency=EUR&frequency=monthly&month=2026-12")
     assert page.input_value("#d-from") == "2026-01-01" and page.input_value("#d-to") == "2026-12-31"

@@ -120,7 +120,7 @@ def test_spanish(web: WsgiClient) -> None:
     page = web.request("GET", ES_PAGE + "&month=2026-12&lang=es")
     assert page.headers["content-language"] == "es"
     text = page.text
-    assert '<html lang="es">' in text
+    assert '<html lang="es" dir="ltr">' in text
     assert "<h1>Calendarios de liquidación</h1>" in text
     assert ">Diciembre de 2026</h2>" in text
     assert "España (ES)" in text and "mensual" in text
