@@ -33,6 +33,7 @@ from radicale import rights as radicale_rights
 from radicale.log import logger
 
 from caldav_plugin import http, operations
+from caldav_plugin.web.api import methods as api_methods
 from settlecal.db.snapshot import request_snapshot
 from caldav_plugin.storage import Storage
 
@@ -104,6 +105,8 @@ class Application:
         return _respond(start_response, answer)
 
     def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
+        if api_methods.claims(method, path):  # the JSON API's OPTIONS and 405s: Radicale never shows it them
+            return api_methods.answer(method), None
         if http.is_write(method, path):
             logger.info("%s %r refused: read-only", method, path)
             return http.forbidden_write(method), None

@@ -67,9 +67,14 @@ def current_revision(session: Session) -> int:
     return session.scalar(select(func.max(Release.id))) or 0
 
 
-def releases(session: Session) -> list[ReleaseSummary]:
-    """Every release, newest first."""
-    return [_release_summary(row) for row in session.execute(_release_query().order_by(Release.id.desc()))]
+def releases(session: Session, *, before: int | None = None, limit: int | None = None) -> list[ReleaseSummary]:
+    """Every release, newest first; only those older than release `before`, and the first `limit` of them."""
+    query = _release_query().order_by(Release.id.desc())
+    if before is not None:
+        query = query.where(Release.id < before)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_release_summary(row) for row in session.execute(query)]
 
 
 def release(session: Session, release_id: int) -> ReleaseSummary | None:
