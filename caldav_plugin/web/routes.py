@@ -7,7 +7,6 @@
     /.web/static/NAME         style sheet and script
     /.web/changes.atom        the change log as an Atom feed (atom.py)
     /.web/subscriptions…      e-mail notifications: subscribe, confirm, unsubscribe (subscriptions.py)
-    /.web/api/v1/…            the JSON API (api/)
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from typing import Any
 from radicale import types as radicale_types
 
 from caldav_plugin.web import atom, downloads, feed, history, responses, subscriptions, views
-from caldav_plugin.web.api import dispatch as api
 from caldav_plugin.web.request import PREFIX, Request, Site
 from settlecal import filters as selection
 from settlecal.i18n import translator as i18n
@@ -33,8 +31,6 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
         found = web.static.get(page.removeprefix("static/"), environ)
         return found or responses.answer(404, "text/plain; charset=utf-8", b"Not found\n")
     request = _request(web, environ, base_prefix, query, feed=page == "feed.ics")
-    if page == "api" or page.startswith("api/"):
-        return api.respond(request, page)
     if page == "changes.atom":  # change notifications (atom.py, subscriptions.py)
         return atom.handle(environ, web.engine, origin=request.origin)
     if page == "subscriptions" or page.startswith("subscriptions/"):

@@ -2,9 +2,9 @@
 
 The filters (`system`, `country`, `currency`, `frequency`, `kind`, `from`, `to`) are the page's, read by
 settlecal.filters with the page's rules; this module adds only what the page has no use for: `limit`,
-`cursor` and `since`. Unlike the page, the API refuses what it cannot honour: an unknown parameter, a
-value that names nothing, a single-valued parameter given twice. A back office that misspells
-`frequency` must not silently get every calendar.
+`cursor` and `since`. Unlike the page, the API refuses what it cannot honour: an unknown parameter, an
+empty value, a value that names nothing, a single-valued parameter given twice. A back office that
+misspells `frequency` must not silently get every calendar.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ FREQUENCY: Final = Parameter("frequency", "The remittance frequency.",
 KIND: Final = Parameter(
     "kind", "Key-date kinds, comma-separated or repeated; none: every kind.",
     _fixed({"type": "array", "items": {"type": "string", "enum": [kind.value for kind in Kind]},
-            "uniqueItems": True}),
+            "minItems": 1, "uniqueItems": True}),
     "kinds among " + ", ".join(Kind), multiple=True)
 FROM: Final = Parameter("from", "A date (YYYY-MM-DD); only key dates on or after it.",
                         _fixed({"type": "string", "format": "date"}), "a date, YYYY-MM-DD")
@@ -125,7 +125,12 @@ def read(query_string: str, accepted: Sequence[Parameter]) -> Arguments:
     for name, _ in pairs:
         if name not in by_name:
             raise ParameterUnknown(name, tuple(by_name))
-    given = [(name, value.strip()) for name, value in pairs if value.strip()]
+    given = [(name, value.strip()) for name, value in pairs]
+    for name, value in given:
+        # The page reads an empty value as "any"; a program that means "any" leaves the parameter out.
+        parts = value.split(",") if by_name[name].multiple else [value]
+        if not all(part.strip() for part in parts):
+            raise ParameterInvalid(name, value, f"{by_name[name].expected} (leave {name} out for none)")
     for name, count in Counter(name for name, _ in given).items():
         if count > 1 and not by_name[name].multiple:
             raise ParameterInvalid(name, dict(given)[name], "given more than once")

@@ -225,5 +225,4 @@ class Problem:
     code: Annotated[ProblemCode, Doc("What went wrong, for programs; stable across versions.")]
     detail: Annotated[str, Doc("What went wrong, for people.")]
     parameter: Annotated[str | None, Doc("The query parameter at fault, if one is.")]
-    revision: Annotated[int | None, Doc("The revision the request was read at; null when it read nothing "
-                                        "(a method the API does not allow).")]
+    revision: Revision

@@ -1,6 +1,5 @@
-"""The JSON API's HTTP answers: JSON with ETag, cache and CORS headers; 304; problem details.
-
-The one place where the core's typed errors (settlecal/api/errors.py) become statuses and codes.
+"""The JSON API's HTTP answers: JSON with ETag, cache and CORS headers; 304; the CORS preflight; problem
+details. The one place where the core's typed errors (settlecal/api/errors.py) become statuses and codes.
 """
 
 from __future__ import annotations
@@ -9,20 +8,19 @@ import http
 from collections.abc import Iterable
 from typing import Final
 
-from radicale import types as radicale_types
-
+from caldav_plugin.http import Answer
+from caldav_plugin.web.api.openapi import JSON, PROBLEM, REVISION_HEADER
 from settlecal.api import errors
 from settlecal.api.encode import to_json
 from settlecal.api.resources import Problem, ProblemCode
-from caldav_plugin.web.api.openapi import JSON, PROBLEM, REVISION_HEADER
 
 ALLOWED: Final = "GET, HEAD, OPTIONS"
-CORS: Final = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": f"ETag, Link, {REVISION_HEADER}",
-}
-# Radicale compresses an answer when the client accepts gzip.
-_COMMON: Final = {"Vary": "Accept-Encoding", "X-Content-Type-Options": "nosniff", **CORS}
+PREFLIGHT_MAX_AGE: Final = 86400
+CORS: Final = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", f"ETag, Link, {REVISION_HEADER}"),
+)
+_COMMON: Final = (("X-Content-Type-Options", "nosniff"), *CORS)
 # Each error class: its status and code, most specific first.
 _STATUS: Final[tuple[tuple[type[errors.ApiError], int, ProblemCode], ...]] = (
     (errors.CursorInvalid, 400, "invalid_cursor"),
@@ -35,36 +33,39 @@ _STATUS: Final[tuple[tuple[type[errors.ApiError], int, ProblemCode], ...]] = (
     (errors.QueryTooLong, 414, "query_too_long"),
 )
 
+Headers = list[tuple[str, str]]
 
-def ok(body: bytes, etag: str, max_age: int, next_url: str | None = None) -> radicale_types.WSGIResponse:
-    headers = {"Content-Type": JSON, **_cached(etag, max_age)}
+
+def ok(body: bytes, etag: str, max_age: int, next_url: str | None = None) -> Answer:
+    headers = [("Content-Type", JSON), *_cached(etag, max_age)]
     if next_url is not None:
-        headers["Link"] = f'<{next_url}>; rel="next"'
-    return 200, headers, body, None
+        headers.append(("Link", f'<{next_url}>; rel="next"'))
+    return _answer(200, headers, body)
 
 
-def not_modified(etag: str, max_age: int) -> radicale_types.WSGIResponse:
-    return 304, _cached(etag, max_age), None, None
+def not_modified(etag: str, max_age: int) -> Answer:
+    return _answer(304, _cached(etag, max_age), b"")
 
 
-def problem(error: errors.ApiError, revision: int | None) -> radicale_types.WSGIResponse:
+def problem(error: errors.ApiError, revision: int) -> Answer:
     status, code = next((status, code) for kind, status, code in _STATUS if isinstance(error, kind))
-    headers, body = problem_parts(status, code, str(error), error.parameter, revision)
-    return status, headers, body, None
+    return _problem(status, code, str(error), error.parameter, revision)
 
 
-def problem_parts(status: int, code: ProblemCode, detail: str, parameter: str | None,
-                  revision: int | None) -> tuple[dict[str, str], bytes]:
-    """The headers and body of a problem answer."""
-    body = Problem("about:blank", phrase(status), status, code, detail, parameter, revision)
-    headers = {"Content-Type": PROBLEM, "Cache-Control": "no-store", **_COMMON}
-    if status == 405:
-        headers["Allow"] = ALLOWED
-    return headers, to_json(body)
+def method_not_allowed(method: str, revision: int) -> Answer:
+    detail = f"{method[:20]} is not allowed: the API only reads (GET, HEAD, OPTIONS)"
+    answer = _problem(405, "method_not_allowed", detail, None, revision)
+    answer.headers.append(("Allow", ALLOWED))
+    return answer
 
 
-def phrase(status: int) -> str:
-    return http.HTTPStatus(status).phrase
+def preflight() -> Answer:
+    """OPTIONS: what may be asked, for a CORS preflight or anyone else."""
+    return _answer(204, [
+        ("Allow", ALLOWED), ("Access-Control-Allow-Methods", ALLOWED),
+        ("Access-Control-Allow-Headers", "If-None-Match"), ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE)),
+        *CORS,
+    ], b"")
 
 
 def fresh(if_none_match: str | None, etag: str) -> bool:
@@ -75,9 +76,20 @@ def fresh(if_none_match: str | None, etag: str) -> bool:
     return etag.removeprefix("W/") in _tags(if_none_match)
 
 
+def _problem(status: int, code: ProblemCode, detail: str, parameter: str | None, revision: int) -> Answer:
+    body = Problem("about:blank", http.HTTPStatus(status).phrase, status, code, detail, parameter, revision)
+    return _answer(status, [("Content-Type", PROBLEM), ("Cache-Control", "no-store"), *_COMMON], to_json(body))
+
+
+def _answer(status: int, headers: Headers, body: bytes) -> Answer:
+    if status not in (204, 304):
+        headers.append(("Content-Length", str(len(body))))
+    return Answer(f"{status} {http.HTTPStatus(status).phrase}", headers, [body] if body else [])
+
+
 def _tags(header: str | None) -> Iterable[str]:
     return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
 
 
-def _cached(etag: str, max_age: int) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", **_COMMON}
+def _cached(etag: str, max_age: int) -> Headers:
+    return [("ETag", etag), ("Cache-Control", f"public, max-age={max_age}"), *_COMMON]

@@ -1,21 +1,32 @@
-"""GET and HEAD of `/.web/api/v1/…`: find the route, read the parameters, and answer from the request's
-one database snapshot, with an ETag computed before anything but the revision is read.
+"""Requests to `/.web/api/…`, answered by the WSGI entry inside the request's database snapshot.
 
-An answer is a function of the revision, the path, the query and the origin its links use, and of
-this version of the API; the ETag hashes exactly these, so a client that polls gets 304 for the cost
-of one indexed query until a release lands.
+Radicale never sees them: it would answer OPTIONS and refuse other methods itself, check paths by its
+own rules and ask for a password when credentials are wrong, none of which is JSON. So every method
+and path under `/.web/api` gets its answer here: GET and HEAD of a route, OPTIONS (CORS preflight),
+405 for anything else, and 404 for paths that name nothing.
+
+An answer is a function of the revision, the path, the query, the origin its links use and this
+version of the API; the ETag hashes exactly these before anything else is read, so a client that
+polls gets 304 for the cost of one indexed query until a release lands.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
+import re
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import Any, Final
 
+from radicale import config as radicale_config
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from caldav_plugin.http import Answer
+from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA, WEB_CONFIG_SCHEMA, WebSettings
 from caldav_plugin.web.api import answers, openapi
 from caldav_plugin.web.api.routes import ROUTES
 from caldav_plugin.web.api.table import Call, Route
@@ -24,49 +35,81 @@ from settlecal.api.encode import to_json
 from settlecal.api.errors import ApiError, EndpointUnknown
 from settlecal.api.links import API_PATH, Links
 from settlecal.api.paging import Pager
-from settlecal.db import queries
 from settlecal.db.snapshot import reading
 
-if TYPE_CHECKING:
-    from radicale import types as radicale_types
-
-    from caldav_plugin.web.request import Request
-
-PAGE_PREFIX: Final = API_PATH.removeprefix("/.web/")  # the page path (after `/.web/`) of the API: `api/v1`
+# Every version's path, so that a request to another version is a JSON 404, and a write a 405.
+PREFIX: Final = "/.web/api"
+# A Host header fit to put in a link: a name or address and a port, nothing that could end a header.
+_HOST: Final = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
-def respond(request: Request, page: str) -> radicale_types.WSGIResponse:
-    """The answer to GET or HEAD of `/.web/{page}`, where `page` starts with `api`."""
-    with reading(request.web.engine) as session:
-        revision = queries.current_revision(session)
-        try:
-            return _answer(request, page, session, revision)
-        except ApiError as error:
-            return answers.problem(error, revision)
+def claims(path: str) -> bool:
+    """Whether a request path is the API's."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-def _answer(request: Request, page: str, session: Session, revision: int) -> radicale_types.WSGIResponse:
-    path = page.removeprefix(PAGE_PREFIX)
-    route, values = _route(path if page.startswith(PAGE_PREFIX + "/") else None, page)
-    query = str(request.environ.get("QUERY_STRING", ""))
-    arguments = parameters.read(query, route.parameters)
-    max_age = request.web.settings.storage.max_age
-    etag = _etag(revision, path, query, request.origin)
-    if answers.fresh(request.environ.get("HTTP_IF_NONE_MATCH"), etag):
-        return answers.not_modified(etag, max_age)
-    links = Links(request.origin)
-    pager = Pager(path, arguments, lambda cursor: links.api(path, _with_cursor(query, cursor)))
-    base = urllib.parse.urlsplit(request.origin).path
-    body = route.handler(Call(session, arguments, pager, links, values, ROUTES, base))
-    return answers.ok(to_json(body), etag, max_age, getattr(body, "next", None))
+@dataclasses.dataclass(frozen=True, slots=True)
+class Api:
+    engine: Engine
+    public_url: str  # the configured public base URL; empty: the request's own
+    max_age: int  # seconds caches may keep an answer
+    extra_headers: tuple[tuple[str, str], ...]  # Radicale's `[headers]`, sent with every answer
+
+    @classmethod
+    def from_configuration(cls, configuration: radicale_config.Configuration, engine: Engine) -> Api:
+        settings = WebSettings.from_configuration(configuration.copy({**PLUGIN_CONFIG_SCHEMA, **WEB_CONFIG_SCHEMA}))
+        extra = tuple((option, configuration.get("headers", option)) for option in configuration.options("headers"))
+        return cls(engine, settings.public_url, settings.storage.max_age, extra)
+
+    def respond(self, environ: Mapping[str, Any], method: str, path: str, revision: int) -> Answer:
+        """The answer to any request under PREFIX; `revision` is the request snapshot's."""
+        if method == "OPTIONS":
+            answer = answers.preflight()
+        elif method not in ("GET", "HEAD"):
+            answer = answers.method_not_allowed(method, revision)
+        else:
+            with reading(self.engine) as session:
+                try:
+                    answer = self._read(environ, path, session, revision)
+                except ApiError as error:
+                    answer = answers.problem(error, revision)
+        answer.headers.extend(self.extra_headers)
+        return Answer(answer.status, answer.headers, [] if method == "HEAD" else answer.body)
+
+    def _read(self, environ: Mapping[str, Any], path: str, session: Session, revision: int) -> Answer:
+        route, values = _route(path)
+        relative = path.removeprefix(API_PATH)
+        query = str(environ.get("QUERY_STRING", ""))
+        arguments = parameters.read(query, route.parameters)
+        origin = self.public_url or _origin(environ)
+        etag = _etag(revision, path, query, origin)
+        if answers.fresh(environ.get("HTTP_IF_NONE_MATCH"), etag):
+            return answers.not_modified(etag, self.max_age)
+        links = Links(origin)
+        pager = Pager(relative, arguments, lambda cursor: links.api(relative, _with_cursor(query, cursor)))
+        base = urllib.parse.urlsplit(origin).path
+        body = route.handler(Call(session, arguments, pager, links, values, ROUTES, base))
+        return answers.ok(to_json(body), etag, self.max_age, getattr(body, "next", None))
 
 
-def _route(path: str | None, page: str) -> tuple[Route, dict[str, int]]:
-    for route in ROUTES:
-        values = None if path is None else route.match(path)
-        if values is not None:
-            return route, values
-    raise EndpointUnknown(f"/.web/{page}")
+def _route(path: str) -> tuple[Route, dict[str, int]]:
+    if path.startswith(API_PATH + "/"):
+        for route in ROUTES:
+            values = route.match(path.removeprefix(API_PATH))
+            if values is not None:
+                return route, values
+    raise EndpointUnknown(path)
+
+
+def _origin(environ: Mapping[str, Any]) -> str:
+    """`http://host:port` as the client named it, with the path the application is mounted at."""
+    scheme = "https" if environ.get("wsgi.url_scheme") == "https" else "http"
+    host = str(environ.get("HTTP_HOST", ""))
+    if not _HOST.match(host):
+        port = str(environ.get("SERVER_PORT", ""))
+        default = "443" if scheme == "https" else "80"
+        host = str(environ.get("SERVER_NAME", "localhost")) + ("" if port in ("", default) else f":{port}")
+    return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}"
 
 
 def _with_cursor(query: str, cursor: str) -> list[tuple[str, str]]:
