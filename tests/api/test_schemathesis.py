@@ -1,10 +1,9 @@
 """Property-based tests of the API from its own OpenAPI document (Schemathesis).
 
 Schemathesis reads the document (the one /.web/api/v1/openapi.json serves: test_openapi.py checks they
-are the same), then for each operation generates requests from it, valid and invalid ones, and sends them to the WSGI entry
-in-process. Every answer
-is checked: never a 5xx, a documented status, content type and headers, a body that matches its
-schema, valid requests accepted and invalid ones refused.
+are the same), then for each operation generates requests from it, valid and invalid ones, and sends
+them to the WSGI entry in-process. Every answer is checked: never a 5xx, a documented status, content
+type and headers, a body that matches its schema, valid requests accepted and invalid ones refused.
 
 Three rules are beyond JSON Schema, so a request that breaks one is valid for the document but rightly
 refused: a cursor must be one the API handed out for the same query, `since` must not be past the
