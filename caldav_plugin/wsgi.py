@@ -108,7 +108,7 @@ class Application:
 
     def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
         # The JSON API reads neither bodies nor credentials, and answers every method itself, in JSON.
-        api_request = api.claims(path)
+        api_request = self._api.serves(path)
         if http.is_write(method, path) and not api_request:
             logger.info("%s %r refused: read-only", method, path)
             return http.forbidden_write(method), None

@@ -4,13 +4,18 @@ stable code for everything a stranger can send: never a 5xx."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import pathlib
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
+from caldav_plugin.wsgi import make_application
 from settlecal.api import cursor
 from tests.api.conftest import API, get
+from tests.production.test_access import private_config
 from tests.protocol.client import WsgiClient
 
 CORS = {"access-control-allow-origin": "*", "access-control-expose-headers": "ETag, Link, X-Settlecal-Revision"}
@@ -173,3 +178,24 @@ def test_links_never_carry_a_forged_host(api: WsgiClient) -> None:
     answer, body = get(api, "/calendars?country=JP", Host="evil.example\r\nSet-Cookie: x=1")
 
     assert body["calendars"][0]["links"]["ics"] == "http://127.0.0.1:5232/bsp/jp-jpy-monthly.ics"
+
+
+def test_gzip_for_clients_that_take_it(api: WsgiClient) -> None:
+    plain = api.request("GET", f"{API}/key-dates?limit=20")
+    zipped = api.request("GET", f"{API}/key-dates?limit=20", headers={"Accept-Encoding": "gzip, br"})
+    refused = api.request("GET", f"{API}/key-dates?limit=20", headers={"Accept-Encoding": "gzip;q=0"})
+
+    assert zipped.headers["content-encoding"] == "gzip" and zipped.headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(zipped.body) == plain.body and len(zipped.body) < len(plain.body) / 4
+    assert zipped.headers["etag"] == plain.headers["etag"]
+    assert "content-encoding" not in plain.headers and "content-encoding" not in refused.headers
+
+
+def test_a_private_server_has_no_api(loaded: Engine, database_url: str, tmp_path: pathlib.Path) -> None:
+    """Like the page, the API has no login: where the page is off, so is the API."""
+    private = WsgiClient(make_application(private_config(tmp_path), database_url=database_url))
+
+    for method in ("GET", "OPTIONS"):
+        answer = private.request(method, f"{API}/calendars")
+        assert "json" not in answer.headers.get("content-type", "") and b"es-eur" not in answer.body
+        assert "access-control-allow-origin" not in answer.headers

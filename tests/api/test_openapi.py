@@ -4,12 +4,14 @@ and rendered into docs/api.md."""
 from __future__ import annotations
 
 import json
+import typing
 
 import jsonschema_rs
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
-from caldav_plugin.web.api import openapi, reference
+from caldav_plugin.web.api import answers, openapi, reference
 from caldav_plugin.web.api.routes import ROUTES
+from settlecal.api.resources import ProblemCode
 from tests.api.conftest import get
 from tests.conftest import ROOT
 from tests.protocol.client import WsgiClient
@@ -74,3 +76,12 @@ def _environ(path: str) -> dict[str, object]:
     return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "5232", "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr}
+
+
+def test_docs_api_md_lists_every_problem_code_with_its_status() -> None:
+    head = (ROOT / "docs" / "api.md").read_text(encoding="utf-8").split(reference.MARKER, 1)[0]
+    rows = [line.split("|") for line in head.splitlines() if line.startswith("| `")]
+    documented = {row[1].strip(" `"): int(row[2]) for row in rows if row[2].strip().isdigit()}
+
+    assert documented == {code: status for _, status, code in answers.STATUS} | {"method_not_allowed": 405}
+    assert set(documented) == set(typing.get_args(ProblemCode))

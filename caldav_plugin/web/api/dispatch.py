@@ -43,14 +43,14 @@ PREFIX: Final = "/.web/api"
 _HOST: Final = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
-def claims(path: str) -> bool:
-    """Whether a request path is the API's."""
-    return path == PREFIX or path.startswith(PREFIX + "/")
+# The web page's plugin: the API is served where the page is, and like the page it has no login.
+WEB_PLUGIN: Final = "caldav_plugin.web"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Api:
     engine: Engine
+    enabled: bool  # off where the page is off: a private server (`[web] type = none`) shows nothing to anonymous users
     public_url: str  # the configured public base URL; empty: the request's own
     max_age: int  # seconds caches may keep an answer
     extra_headers: tuple[tuple[str, str], ...]  # Radicale's `[headers]`, sent with every answer
@@ -59,7 +59,12 @@ class Api:
     def from_configuration(cls, configuration: radicale_config.Configuration, engine: Engine) -> Api:
         settings = WebSettings.from_configuration(configuration.copy({**PLUGIN_CONFIG_SCHEMA, **WEB_CONFIG_SCHEMA}))
         extra = tuple((option, configuration.get("headers", option)) for option in configuration.options("headers"))
-        return cls(engine, settings.public_url, settings.storage.max_age, extra)
+        enabled = configuration.get("web", "type") == WEB_PLUGIN
+        return cls(engine, enabled, settings.public_url, settings.storage.max_age, extra)
+
+    def serves(self, path: str) -> bool:
+        """Whether a request path is the API's to answer (every method)."""
+        return self.enabled and (path == PREFIX or path.startswith(PREFIX + "/"))
 
     def respond(self, environ: Mapping[str, Any], method: str, path: str, revision: int) -> Answer:
         """The answer to any request under PREFIX; `revision` is the request snapshot's."""
@@ -89,7 +94,7 @@ class Api:
         pager = Pager(relative, arguments, lambda cursor: links.api(relative, _with_cursor(query, cursor)))
         base = urllib.parse.urlsplit(origin).path
         body = route.handler(Call(session, arguments, pager, links, values, ROUTES, base))
-        return answers.ok(to_json(body), etag, self.max_age, getattr(body, "next", None))
+        return answers.ok(environ, to_json(body), etag, self.max_age, getattr(body, "next", None))
 
 
 def _route(path: str) -> tuple[Route, dict[str, int]]:

@@ -61,8 +61,7 @@ def document(routes: Sequence[Route], base: str = "") -> dict[str, Any]:
             "schemas": component_schemas(*answers, Problem),
             "parameters": _parameters(routes),
             "headers": _HEADERS,
-            "responses": {name: _problem_response(status, description) if status not in ("304", "503")
-                          else _special_response(status, description)
+            "responses": {name: _response(status, description)
                           for status, (name, description) in {**COMMON, **SPECIFIC}.items()},
         },
     }
@@ -111,16 +110,14 @@ def _query_parameter(parameter: Parameter) -> dict[str, Any]:
     return described
 
 
-def _problem_response(status: str, description: str) -> dict[str, Any]:
-    return {"description": description, "headers": {"Access-Control-Allow-Origin": {
-        "$ref": "#/components/headers/Access-Control-Allow-Origin"}},
-        "content": {PROBLEM: {"schema": reference(Problem)}}}
-
-
-def _special_response(status: str, description: str) -> dict[str, Any]:
+def _response(status: str, description: str) -> dict[str, Any]:
     if status == "304":
         return {"description": description, "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}}
-    return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    if status == "503":  # the WSGI entry's answer while the database is down, for every path
+        return {"description": description, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    return {"description": description,
+            "headers": {"Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"}},
+            "content": {PROBLEM: {"schema": reference(Problem)}}}
 
 
 _HEADERS: Final = {
