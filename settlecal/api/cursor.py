@@ -22,7 +22,7 @@ from settlecal.api.errors import CursorInvalid
 
 VERSION: Final = 1
 MAX_LENGTH: Final = 512
-_ALPHABET: Final = re.compile(r"^[A-Za-z0-9_-]+$")
+_ALPHABET: Final = re.compile(r"[A-Za-z0-9_-]+")
 _MAX_TEXT: Final = 200  # longer than any code or key a position holds
 _MAX_ID: Final = 2**63 - 1
 
@@ -49,7 +49,7 @@ def encode(cursor: Cursor) -> str:
 
 def decode(text: str, *, query: str, shape: Sequence[Reader]) -> Cursor:
     """The cursor `text` stands for, if it was made for `query` and its position has `shape`."""
-    if len(text) > MAX_LENGTH or not _ALPHABET.match(text):
+    if len(text) > MAX_LENGTH or not _ALPHABET.fullmatch(text):
         raise CursorInvalid(text, "not a cursor this API handed out")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -27,7 +27,7 @@ DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
 MAX_QUERY: Final = 2048  # characters of a query string; real ones are under 300
 MAX_REVISION: Final = 2**63 - 1
-_DIGITS: Final = re.compile(r"^[0-9]{1,19}$")
+_DIGITS: Final = re.compile(r"[0-9]{1,19}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -112,7 +112,7 @@ class Arguments:
 
     @property
     def canonical(self) -> str:
-        """The query in canonical form, without the page's own parameters: what a cursor is bound to."""
+        """The query in canonical form, but for `limit` and `cursor`: what a cursor is bound to."""
         return f"{self.selection.query()}&since={self.since}"
 
 
@@ -147,6 +147,6 @@ def read(query_string: str, accepted: Sequence[Parameter]) -> Arguments:
 
 
 def _integer(parameter: Parameter, text: str, low: int, high: int) -> int:
-    if not _DIGITS.match(text) or not low <= int(text) <= high:
+    if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:
         raise ParameterInvalid(parameter.name, text, parameter.expected)
     return int(text)
