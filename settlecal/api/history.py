@@ -22,6 +22,7 @@ from settlecal.db.queries import changelog
 RELEASE_POSITION: Final = (cursor.whole,)
 CHANGE_POSITION: Final = (cursor.whole, cursor.whole)  # revision, change id
 _ACTIONS: Final = ("import", "rollback")
+_COUNTED: Final = (Action.ADDED, Action.MOVED, Action.CHANGED, Action.REMOVED)  # CalendarCounts' order
 
 
 def release_page(session: Session, pager: Pager) -> resources.ReleasePage:
@@ -97,8 +98,6 @@ def change(row: changelog.LoggedChange, links: Links) -> resources.Change:
         new=resources.KeyDateState(*row.new) if row.new else None,
     )
 
-
-_COUNTED: Final = (Action.ADDED, Action.MOVED, Action.CHANGED, Action.REMOVED)
 
 
 def _change_after(pager: Pager) -> changelog.ChangePosition | None:
