@@ -19,12 +19,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from settlecal.api.errors import CursorInvalid
+from settlecal.db.models import MAX_ID
 
 VERSION: Final = 1
 MAX_LENGTH: Final = 512
 _ALPHABET: Final = re.compile(r"[A-Za-z0-9_-]+")
 _MAX_TEXT: Final = 200  # longer than any code or key a position holds
-_MAX_ID: Final = 2**63 - 1
 
 # Reads one value of a position back, raising ValueError (or TypeError) when it is not one.
 Reader = Callable[[Any], Any]
@@ -71,7 +71,7 @@ def decode(text: str, *, query: str, shape: Sequence[Reader]) -> Cursor:
 
 def whole(value: Any) -> int:
     """A non-negative integer that fits a database key (no bool, no float)."""
-    if type(value) is not int or not 0 <= value <= _MAX_ID:
+    if type(value) is not int or not 0 <= value <= MAX_ID:
         raise ValueError(value)
     return value
 

@@ -20,14 +20,15 @@ import pycountry
 
 from settlecal import filters
 from settlecal.api.errors import ParameterInvalid, ParameterUnknown, QueryTooLong
+from settlecal.db.models import MAX_ID
 from settlecal.domain import Frequency, Kind, System
 from settlecal.filters import Selection
 
 DEFAULT_LIMIT: Final = 100
 MAX_LIMIT: Final = 1000
 MAX_QUERY: Final = 2048  # characters of a query string; real ones are under 300
-MAX_REVISION: Final = 2**63 - 1
-_DIGITS: Final = re.compile(r"[0-9]{1,19}")
+MAX_REVISION: Final = MAX_ID
+_DIGITS: Final = re.compile(r"[0-9]{1,10}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -121,6 +121,7 @@ ERRORS = [
     ("/key-dates?cursor=" + "A" * 600, 400, "invalid_cursor", "cursor"),
     ("/releases?cursor=" + _forged([2], version=2), 400, "invalid_cursor", "cursor"),
     ("/releases?cursor=" + _forged([2**63]), 400, "invalid_cursor", "cursor"),
+    ("/releases?cursor=" + _forged([2**31]), 400, "invalid_cursor", "cursor"),  # past PostgreSQL's integer
     ("/releases?cursor=" + _forged([-1]), 400, "invalid_cursor", "cursor"),
     ("/releases?cursor=" + _forged([2.0]), 400, "invalid_cursor", "cursor"),
     ("/releases?cursor=" + _forged([True]), 400, "invalid_cursor", "cursor"),
@@ -131,12 +132,16 @@ ERRORS = [
      "cursor"),
     ("/changes?since=-1", 400, "invalid_parameter", "since"),
     ("/changes?since=99999999999999999999", 400, "invalid_parameter", "since"),
+    ("/changes?since=2147483648", 400, "invalid_parameter", "since"),
+    ("/changes?since=2147483647", 400, "since_in_future", "since"),
     ("/changes?since=5", 400, "since_in_future", "since"),
     ("/releases/0", 404, "not_found", None),
     ("/releases/abc", 404, "not_found", None),
     ("/releases/007", 404, "not_found", None),
     ("/releases/%EF%BC%99", 404, "not_found", None),  # a full-width 9
     ("/releases/99", 404, "not_found", None),
+    ("/releases/2147483647", 404, "not_found", None),
+    ("/releases/2147483648", 404, "not_found", None),
     ("/releases/9223372036854775807", 404, "not_found", None),
     ("/releases/9223372036854775808", 404, "not_found", None),
     ("/releases/" + "9" * 5000, 404, "not_found", None),
@@ -174,10 +179,12 @@ def test_a_cursor_serves_only_its_own_query(api: WsgiClient) -> None:
     assert other_limit.status == 200, "the page size may change from page to page"
 
 
-def test_links_never_carry_a_forged_host(api: WsgiClient) -> None:
-    answer, body = get(api, "/calendars?country=JP", Host="evil.example\r\nSet-Cookie: x=1")
+@pytest.mark.parametrize("host", ["evil.example\r\nSet-Cookie: x=1", "evil.example\n", "a b", "évil.example"])
+def test_links_never_carry_a_forged_host(api: WsgiClient, host: str) -> None:
+    answer, body = get(api, "/key-dates?country=JP&limit=1", Host=host)
 
-    assert body["calendars"][0]["links"]["ics"] == "http://127.0.0.1:5232/bsp/jp-jpy-monthly.ics"
+    assert body["next"].startswith("http://127.0.0.1:5232/.web/api/v1/key-dates?")
+    assert answer.headers["link"].startswith("<http://127.0.0.1:5232/")
 
 
 def test_gzip_for_clients_that_take_it(api: WsgiClient) -> None:

@@ -39,18 +39,17 @@ from settlecal.db.snapshot import reading
 
 # Every version's path, so that a request to another version is a JSON 404, and a write a 405.
 PREFIX: Final = "/.web/api"
-# A Host header fit to put in a link: a name or address and a port, nothing that could end a header.
-_HOST: Final = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
-
-
-# The web page's plugin: the API is served where the page is, and like the page it has no login.
+# The web page's plugin: the API is served where the page is, since like the page it has no login
+# (a private server, `[web] type = none`, shows nothing to anonymous users).
 WEB_PLUGIN: Final = "caldav_plugin.web"
+# A Host header fit to put in a link: a name or address and a port, nothing that could end a header.
+_HOST: Final = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Api:
     engine: Engine
-    enabled: bool  # off where the page is off: a private server (`[web] type = none`) shows nothing to anonymous users
+    enabled: bool  # where the page is served
     public_url: str  # the configured public base URL; empty: the request's own
     max_age: int  # seconds caches may keep an answer
     extra_headers: tuple[tuple[str, str], ...]  # Radicale's `[headers]`, sent with every answer
@@ -110,7 +109,7 @@ def _origin(environ: Mapping[str, Any]) -> str:
     """`http://host:port` as the client named it, with the path the application is mounted at."""
     scheme = "https" if environ.get("wsgi.url_scheme") == "https" else "http"
     host = str(environ.get("HTTP_HOST", ""))
-    if not _HOST.match(host):
+    if not _HOST.fullmatch(host):
         port = str(environ.get("SERVER_PORT", ""))
         default = "443" if scheme == "https" else "80"
         host = str(environ.get("SERVER_NAME", "localhost")) + ("" if port in ("", default) else f":{port}")

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from settlecal.api.links import Links
 from settlecal.api.paging import Pager
 from settlecal.api.parameters import Arguments, Parameter
+from settlecal.db import models
 
-# A path parameter: a release id, which is a positive 64-bit integer written the canonical way.
+# A path parameter: a release id, a positive integer written the canonical way; longer ones name nothing
+# (and Python refuses to read numbers of thousands of digits).
 _ID: Final = r"(?P<{name}>[1-9][0-9]{{0,18}})"
-MAX_ID: Final = 2**63 - 1
+MAX_ID: Final = models.MAX_ID  # what the document promises; a larger id that matches gets 404 from the query
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,12 +56,11 @@ class Route:
         return tuple(re.findall(r"\{(\w+)\}", self.path))
 
     def match(self, path: str) -> dict[str, int] | None:
-        """The path's ids if it is this route's (ids past 2**63 - 1 name nothing); else None."""
+        """The path's ids if it is this route's; else None."""
         pattern = re.escape(self.path)
         for name in self.path_names:
             pattern = pattern.replace(re.escape(f"{{{name}}}"), _ID.format(name=name))
         found = re.fullmatch(pattern, path)
         if found is None:
             return None
-        values = {name: int(text) for name, text in found.groupdict().items()}
-        return values if all(value <= MAX_ID for value in values.values()) else None
+        return {name: int(text) for name, text in found.groupdict().items()}

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
+from settlecal.db.models import MAX_ID, Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
 from settlecal.db.queries.calendars import calendar_key, filter_calendars
 
@@ -78,6 +78,8 @@ def releases(session: Session, *, before: int | None = None, limit: int | None =
 
 
 def release(session: Session, release_id: int) -> ReleaseSummary | None:
+    if not 0 < release_id <= MAX_ID:  # names nothing, and PostgreSQL would refuse it as a parameter
+        return None
     row = session.execute(_release_query().where(Release.id == release_id)).one_or_none()
     return None if row is None else _release_summary(row)
 
