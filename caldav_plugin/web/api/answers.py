@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from caldav_plugin.http import Answer, accepts_gzip
-from caldav_plugin.web.api.openapi import JSON, PROBLEM, REVISION_HEADER
+from caldav_plugin.operations import REVISION_HEADER
+from caldav_plugin.web.api.openapi import JSON, PROBLEM
 from settlecal.api import errors
 from settlecal.api.encode import to_json
 from settlecal.api.resources import Problem, ProblemCode

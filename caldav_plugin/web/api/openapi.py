@@ -12,6 +12,7 @@ import importlib.metadata
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
+from caldav_plugin.operations import REVISION_HEADER  # the WSGI entry adds it to every answer
 from caldav_plugin.web.api.table import MAX_ID, Route
 from settlecal.api.parameters import Parameter
 from settlecal.api.resources import Problem
@@ -19,7 +20,6 @@ from settlecal.api.schema import component_schemas, reference
 
 JSON: Final = "application/json"
 PROBLEM: Final = "application/problem+json"
-REVISION_HEADER: Final = "X-Settlecal-Revision"  # added by the WSGI entry (caldav_plugin.operations)
 # The answers beside 200 that every route may give, by status: (component name, description).
 COMMON: Final = {
     "304": ("NotModified", "Not modified: the `If-None-Match` header named this answer's ETag."),
