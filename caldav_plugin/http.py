@@ -141,7 +141,7 @@ class FeedResponder:
                 return self._log(method, path, started, self._not_modified(environ, collection, headers))
             rendered = collection.render()
             body = rendered.body
-            if _accepts_gzip(environ):
+            if accepts_gzip(environ):
                 body = rendered.gzipped()
                 headers.append(("Content-Encoding", "gzip"))
             filename = urllib.parse.quote(f"{render.display_name(target.key)}.ics")
@@ -166,7 +166,7 @@ class FeedResponder:
         # connection open only with one; known without rendering when this revision is cached.
         cached = self._storage.cache.get(collection.path, collection.state.revision)
         if cached is not None:
-            length = len(cached.gzipped() if _accepts_gzip(environ) else cached.body)
+            length = len(cached.gzipped() if accepts_gzip(environ) else cached.body)
             headers = [*headers, ("Content-Length", str(length))]
         return Answer("304 Not Modified", headers + self._extra, [])
 
@@ -193,7 +193,7 @@ class FeedResponder:
         return answer
 
 
-def _accepts_gzip(environ: Mapping[str, Any]) -> bool:
+def accepts_gzip(environ: Mapping[str, Any]) -> bool:
     accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
     for coding in accepted.split(","):
         name, _, params = coding.strip().partition(";")

@@ -11,6 +11,7 @@
   conditional too.
 - Each request reads one database snapshot (see snapshot.py); its revision goes out in the
   `X-Settlecal-Revision` header.
+- The JSON API under `/.web/api/` is answered here too, every method (web/api/dispatch.py).
 - Operations (see operations.py): `/.web/health`, 503 + Retry-After while the database is down,
   4xx for hostile requests before Radicale reads them, one JSON access-log line per request.
 
@@ -33,6 +34,7 @@ from radicale import rights as radicale_rights
 from radicale.log import logger
 
 from caldav_plugin import http, operations
+from caldav_plugin.web.api import dispatch as api
 from settlecal.db.snapshot import request_snapshot
 from caldav_plugin.storage import Storage
 
@@ -88,6 +90,7 @@ class Application:
             extra_headers={option: configuration.get("headers", option)
                            for option in configuration.options("headers")},
         )
+        self._api = api.Api.from_configuration(configuration, self._storage.engine)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -104,10 +107,12 @@ class Application:
         return _respond(start_response, answer)
 
     def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
-        if http.is_write(method, path):
+        # The JSON API reads neither bodies nor credentials, and answers every method itself, in JSON.
+        api_request = self._api.serves(path)
+        if http.is_write(method, path) and not api_request:
             logger.info("%s %r refused: read-only", method, path)
             return http.forbidden_write(method), None
-        refusal = operations.screen(environ, method, self._edge, self._configuration)
+        refusal = None if api_request else operations.screen(environ, method, self._edge, self._configuration)
         if refusal is not None:
             logger.info("%s %r refused: %s", method, path, refusal.status)
             return refusal, None
@@ -120,7 +125,9 @@ class Application:
                 # First read of the snapshot: pins its revision, and finds an outage before Radicale does.
                 served = operations.revision(engine)
                 answer = None
-                if method in ("GET", "HEAD"):
+                if api_request:  # Radicale's answers to the API's paths would not be JSON
+                    answer = self._api.respond(environ, method, path, served)
+                elif method in ("GET", "HEAD"):
                     answer = self._feeds.respond(environ, method, path)
                 if answer is None:
                     answer = self._delegate(environ, method)

@@ -11,7 +11,7 @@ back, and a sync since an older revision can report them as deleted.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Optional
+from typing import Annotated, Final, Optional
 
 from sqlalchemy import (
     Date,
@@ -38,6 +38,9 @@ NAMING_CONVENTION = {
 # Ids are handed out by the importer while it holds the write lock (see settlecal/releases/apply.py), so bulk
 # inserts know their keys up front; the database never generates them.
 Id = Annotated[int, mapped_column(primary_key=True, autoincrement=False)]
+# The largest id or revision the tables hold on every backend (PostgreSQL's `integer` has 32 bits). A
+# larger number names nothing, and must not reach a query: PostgreSQL refuses it as a parameter.
+MAX_ID: Final = 2**31 - 1
 # A release id. Deliberately no foreign key, here and on other columns that only copy a key the
 # writer has just created (key_date.calendar_id, change.release_id): PostgreSQL checks a foreign
 # key with a query per row, which made a million-row COPY half again as slow, and the writer stamps

@@ -158,6 +158,7 @@ def test_release_history(web: WsgiClient, web_engine: Engine) -> None:
     japan = expected_key_dates(web_engine, lambda key: key.country == "JP")  # untouched by the amendment
     assert one.count('data-action="added"') == len(japan) > 24
     assert web.request("GET", "/.web/releases/99").status == 404
+    assert web.request("GET", "/.web/releases/2147483648").status == 404  # past PostgreSQL's integer
 
 
 def test_static_files_are_cached(web: WsgiClient) -> None:

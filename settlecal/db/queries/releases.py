@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateState
-from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
+from settlecal.db.models import MAX_ID, Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
 from settlecal.db.queries.calendars import calendar_key, filter_calendars
 
@@ -86,12 +86,19 @@ def current_revision(session: Session) -> int:
     return session.scalar(select(func.max(Release.id))) or 0
 
 
-def releases(session: Session) -> list[ReleaseSummary]:
-    """Every release, newest first."""
-    return [_release_summary(row) for row in session.execute(_release_query().order_by(Release.id.desc()))]
+def releases(session: Session, *, before: int | None = None, limit: int | None = None) -> list[ReleaseSummary]:
+    """Every release, newest first; only those older than release `before`, and the first `limit` of them."""
+    query = _release_query().order_by(Release.id.desc())
+    if before is not None:
+        query = query.where(Release.id < before)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_release_summary(row) for row in session.execute(query)]
 
 
 def release(session: Session, release_id: int) -> ReleaseSummary | None:
+    if not 0 < release_id <= MAX_ID:  # names nothing, and PostgreSQL would refuse it as a parameter
+        return None
     row = session.execute(_release_query().where(Release.id == release_id)).one_or_none()
     return None if row is None else _release_summary(row)
 

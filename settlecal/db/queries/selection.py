@@ -6,12 +6,19 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
 from settlecal.db.queries.calendars import EventRow, calendar_key, filter_calendars, utc
+
+
+# Where a key date stands in the order of `selected_key_dates`: date, system, country, currency,
+# frequency, period code, kind. Unique, so a page can start right after one (keyset pagination).
+KeyDatePosition = tuple[datetime.date, str, str, str, str, str, str]
+_ORDER = (KeyDate.date, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Period.code,
+          KeyDate.kind)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -20,6 +27,12 @@ class SelectedKeyDate:
 
     calendar: CalendarKey
     event: EventRow
+
+    @property
+    def position(self) -> KeyDatePosition:
+        key, event = self.calendar, self.event
+        return (event.date, key.system.value, key.country, key.currency, key.frequency.value, event.period,
+                event.kind.value)
 
 
 def selected_key_dates(
@@ -30,9 +43,11 @@ def selected_key_dates(
     first: datetime.date | None = None,
     last: datetime.date | None = None,
     limit: int | None = None,
+    after: KeyDatePosition | None = None,
 ) -> list[SelectedKeyDate]:
     """The key dates in force of the calendars that match, dated in [first, last] (either bound
-    optional), of the given kinds (none given: every kind); ordered by date, calendar, period, kind."""
+    optional), of the given kinds (none given: every kind); ordered by date, calendar, period, kind,
+    starting after the key date at `after` when given."""
     query = filter_calendars(
         select(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
@@ -43,8 +58,7 @@ def selected_key_dates(
         .join(Period, KeyDate.period_id == Period.id)
         .join(Release, KeyDate.revision == Release.id)
         .where(KeyDate.removed.is_(False))
-        .order_by(KeyDate.date, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
-                  Period.code, KeyDate.kind),
+        .order_by(*_ORDER),
         where,
     )
     wanted = sorted(kind.value for kind in kinds)
@@ -54,6 +68,8 @@ def selected_key_dates(
         query = query.where(KeyDate.date >= first)
     if last is not None:
         query = query.where(KeyDate.date <= last)
+    if after is not None:
+        query = query.where(tuple_(*_ORDER) > tuple_(*after))
     if limit is not None:
         query = query.limit(limit)
     return [
