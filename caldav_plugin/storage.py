@@ -17,6 +17,7 @@ from radicale import config as radicale_config
 from radicale import item as radicale_item
 from radicale import storage as radicale_storage
 from radicale import types as radicale_types
+from radicale.log import logger
 from sqlalchemy import Engine
 
 from caldav_plugin import principal
@@ -24,7 +25,8 @@ from settlecal import hrefs
 from caldav_plugin.cache import RenderCache, render_cache
 from caldav_plugin.collection import CalendarCollection
 from settlecal.db import queries
-from settlecal.db.engine import database_url, make_engine
+from settlecal.config import PoolSettings
+from settlecal.db.engine import database_url, make_engine, shown
 from caldav_plugin.errors import ReadOnly
 from settlecal.domain import CalendarKey, System
 from settlecal.db.snapshot import reading
@@ -49,8 +51,28 @@ PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
         "database_url": {
             "value": "",
             "help": "SQLAlchemy URL of the settlement database (empty: $SETTLECAL_DATABASE_URL, "
-                    "else the SQLite file under var/)",
+                    "else the SQLite file in the user's data directory); set from settlecal.conf",
             "type": str,
+        },
+        "write_database_url": {
+            "value": "",
+            "help": "the primary, for the web page's writes when database_url is a read replica (empty: database_url)",
+            "type": str,
+        },
+        "pool_size": {
+            "value": "4",
+            "help": "connections each server process keeps open to each database",
+            "type": _non_negative_int,
+        },
+        "max_overflow": {
+            "value": "2",
+            "help": "connections a process may open beyond pool_size under a burst",
+            "type": _non_negative_int,
+        },
+        "pool_timeout": {
+            "value": "10",
+            "help": "seconds a request waits for a free connection (then 503)",
+            "type": float,
         },
         "refresh_interval": {
             "value": "720",
@@ -75,14 +97,20 @@ PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
 @dataclasses.dataclass(frozen=True, slots=True)
 class PluginSettings:
     database_url: str
+    write_database_url: str
+    pool: PoolSettings
     refresh_minutes: int
     cache_bytes: int
     max_age: int
 
     @classmethod
     def from_configuration(cls, configuration: radicale_config.Configuration) -> PluginSettings:
+        url = database_url(configuration.get("storage", "database_url") or None)
         return cls(
-            database_url=database_url(configuration.get("storage", "database_url") or None),
+            database_url=url,
+            write_database_url=configuration.get("storage", "write_database_url") or url,
+            pool=PoolSettings(configuration.get("storage", "pool_size"), configuration.get("storage", "max_overflow"),
+                              configuration.get("storage", "pool_timeout")),
             refresh_minutes=configuration.get("storage", "refresh_interval"),
             cache_bytes=configuration.get("storage", "cache_size") * 1024 * 1024,
             max_age=configuration.get("storage", "max_age"),
@@ -99,7 +127,8 @@ class Storage(radicale_storage.BaseStorage):
     def __init__(self, configuration: radicale_config.Configuration) -> None:
         super().__init__(configuration.copy(PLUGIN_CONFIG_SCHEMA))
         self.settings = PluginSettings.from_configuration(self.configuration)
-        self.engine = make_engine(self.settings.database_url)
+        # Read-only: a server never creates a database file, nor writes through this engine.
+        self.engine = make_engine(self.settings.database_url, mode="ro", pool=self.settings.pool)
         self.cache = render_cache(self.settings.database_url, self.settings.cache_bytes)
 
     def discover(
@@ -170,9 +199,11 @@ class Storage(radicale_storage.BaseStorage):
         raise ReadOnly("create", href)
 
     def verify(self, *args: Any, **kwargs: Any) -> bool:
-        """`radicale --verify-storage`: the database answers and every calendar renders."""
+        """`radicale --verify-storage`: the database answers and every calendar renders; says what it read."""
         with reading(self.engine) as session:
             states = queries.calendar_states(session)
+            revision = queries.current_revision(session)
         for state in states:
             CalendarCollection(self, state).render()
+        logger.info("Verified %d calendars at revision %d of %s", len(states), revision, shown(self.settings.database_url))
         return True

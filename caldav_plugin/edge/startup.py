@@ -1,0 +1,23 @@
+"""What a server checks before it serves: the database exists and has the schema this code needs.
+
+A database that does not answer is no reason to refuse to start (it may be restarting, or the
+network may be down): the server starts and answers 503 until it does, as it would mid-run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from settlecal.config import Settings
+from settlecal.db.availability import open_database
+from settlecal.db.errors import DatabaseUnreachable
+
+logger = logging.getLogger("settlecal")
+
+
+def check_database(settings: Settings) -> None:
+    """Raises DatabaseMissing, DriverMissing, SchemaNotCurrent or SchemaNewer; logs an unreachable one."""
+    try:
+        open_database(settings.database_url, mode="ro", pool=settings.pool)
+    except DatabaseUnreachable as error:
+        logger.warning("%s; answering 503 until it does", error)
