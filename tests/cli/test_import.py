@@ -246,7 +246,7 @@ def test_change_log_holds_exactly_the_changes(database_url: str, settlecal: Sett
 
 
 @pytest.mark.parametrize("command", ["releases", "calendars"])
-def test_listings_on_an_empty_database(settlecal: Settlecal, command: str) -> None:
+def test_listings_on_an_empty_database(engine: Engine, settlecal: Settlecal, command: str) -> None:
     result = settlecal(command, "--json")
 
     assert result.exit_code == 0, result.output

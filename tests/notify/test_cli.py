@@ -6,6 +6,7 @@ import json
 import pathlib
 
 import pytest
+from sqlalchemy import Engine
 
 from settlecal.db import notifications as notifications_db
 from settlecal.db.engine import make_engine, reading
@@ -18,7 +19,7 @@ def outbox_states(database_url: str) -> list[str]:
         return [row.state for row in notifications_db.outbox_messages(session)]
 
 
-def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:
+def test_subscribers_add_list_remove(engine: Engine, settlecal: Settlecal) -> None:
     added = settlecal("subscribers", "add", "Ana@Example.com", "--system", "bsp", "--country", "es",
                       "--kind", "remittance,settlement", "--kind", "billing", "--lang", "es")
     settlecal("subscribers", "add", "ana@example.com", "--currency", "usd")
@@ -52,7 +53,7 @@ def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:
     (["a@example.com", "--kind", "payday"], "'payday' is not one of period, submission"),
     (["a@example.com", "--lang", "fr"], "'fr' is not one of 'en', 'es'"),
 ])
-def test_subscribers_add_rejects_bad_input(settlecal: Settlecal, args: list[str], message: str) -> None:
+def test_subscribers_add_rejects_bad_input(engine: Engine, settlecal: Settlecal, args: list[str], message: str) -> None:
     result = settlecal("subscribers", "add", *args)
 
     assert result.exit_code in (1, 2)

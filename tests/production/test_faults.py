@@ -63,8 +63,7 @@ def test_database_unreachable_gives_503_then_recovers_by_itself(
         proxy.restore()
         wait_for(lambda: requests.get(ics, timeout=30).status_code == 200, "the server recovers")
         assert requests.get(ics, timeout=30).content == healthy.content
-        assert requests.get(server.url + "/.web/health", timeout=30).json() == {
-            "status": "ok", "revision": 1, "database": "ok"}
+        assert requests.get(server.url + "/.web/health", timeout=30).json()["status"] == "ok"
         time.sleep(0.2)
     log = server.log
     assert "database unavailable" in log
