@@ -60,6 +60,8 @@ def configure(settings: Settings) -> None:
     root.setLevel(level)
     logging.getLogger("radicale").setLevel(level)
     logging.getLogger("settlecal").setLevel(level)
+    # The schema check at start and in /.web/health would log Alembic's two INFO lines each time.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     _configure_access(settings.access_log)
 
 
