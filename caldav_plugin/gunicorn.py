@@ -69,8 +69,9 @@ forwarded_allow_ips = os.environ.get("SETTLECAL_FORWARDED_ALLOW_IPS", "127.0.0.1
 _notify_socket = os.environ.pop("NOTIFY_SOCKET", None)
 
 
-class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]  (gunicorn has no type hints)
-    """gunicorn's gthread worker, except that an accepted connection goes to a thread at once.
+class DrainingThreadWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's gthread worker (untyped, hence the ignore), except that an accepted connection goes
+    to a thread at once.
 
     gthread parks it until its request arrives, and a worker told to stop (HUP, TERM, max_requests)
     drops what is parked: the client sees its connection closed without an answer. A connection in a

@@ -7,8 +7,12 @@ network may be down): the server starts and answers 503 until it does, as it wou
 from __future__ import annotations
 
 import logging
+import pathlib
 
+import caldav_plugin
 from settlecal.config import Settings
+from settlecal.db.engine import shown
+from settlecal.version import version
 from settlecal.db.availability import open_database
 from settlecal.db.errors import DatabaseUnreachable
 
@@ -16,7 +20,13 @@ logger = logging.getLogger("settlecal")
 
 
 def check_database(settings: Settings) -> None:
-    """Raises DatabaseMissing, DriverMissing, SchemaNotCurrent or SchemaNewer; logs an unreachable one."""
+    """Raises DatabaseMissing, DriverMissing, SchemaNotCurrent or SchemaNewer; logs an unreachable one.
+
+    Logs which settlecal serves which database first: the version, and where its code was imported
+    from, so that a checkout shadowing the installed package shows.
+    """
+    logger.info("settlecal %s from %s serving %s (config %s)", version(), pathlib.Path(caldav_plugin.__file__).parent,
+                shown(settings.database_url), settings.file or "none")
     try:
         open_database(settings.database_url, mode="ro", pool=settings.pool)
     except DatabaseUnreachable as error:

@@ -21,13 +21,17 @@ from settlecal.db.errors import DatabaseMissing, DatabaseUnreachable
 from settlecal.db.schema import require_current, status
 
 OUTAGES: Final = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+# SQLSTATE read_only_sql_transaction: a write reached a hot standby (or a read-only role or database).
+_READ_ONLY: Final = "25006"
 
 
 def is_outage(error: BaseException) -> bool:
-    """Whether an exception means the database cannot be reached (not a bug in a query)."""
+    """Whether an exception means the database cannot be reached or written (not a bug in a query)."""
     if isinstance(error, OUTAGES):
         return True
-    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    return bool(error.connection_invalidated) or getattr(error.orig, "sqlstate", None) == _READ_ONLY
 
 
 def describe(error: BaseException, secrets: tuple[str, ...] = ()) -> str:
