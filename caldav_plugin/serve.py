@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import waitress
 from waitress import wasyncore
 
+from caldav_plugin.edge import logs
 from caldav_plugin.edge.startup import check_database
 from caldav_plugin.wsgi import make_application
 from settlecal.config import Settings
@@ -31,8 +32,9 @@ def serve(settings: Settings, host: str, port: int, *, threads: int = DEFAULT_TH
     free port. Once the socket listens, `announce` gets the URL (a line tests and scripts can wait for
     instead of polling).
     """
-    application = make_application(settings=settings, log=True)
+    logs.configure(settings)
     check_database(settings)
+    application = make_application(settings=settings)
     # waitress buffers a whole body before the application sees it: refuse big ones as early. It keeps
     # X-Forwarded-For only when proxies are trusted; the access log then decides whom to believe.
     server = waitress.create_server(application, host=host, port=port, threads=threads,

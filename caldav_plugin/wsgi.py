@@ -197,8 +197,9 @@ def _server_application() -> Application:
     missing or at another schema; starts on one it cannot reach (503 until it can)."""
     try:
         settings = settings_for()
-        application = make_application(settings=settings, log=True)
+        logs.configure(settings)
         startup.check_database(settings)
+        application = make_application(settings=settings)
     except (DatabaseError, config.ConfigInvalid) as error:
         logger.critical("%s", error)
         # gunicorn's "worker failed to boot" status: the arbiter stops instead of restarting workers in a loop.
