@@ -63,7 +63,9 @@ def sqlite_path(url: str) -> pathlib.Path | None:
     if not url.startswith("sqlite"):
         return None
     database = make_url(url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if database and database.startswith("file:"):  # the URI form this module opens readers with
+        database = urllib.parse.unquote(database.removeprefix("file:"))
+    if not database or database == ":memory:":
         return None
     return pathlib.Path(database).expanduser().resolve()
 
