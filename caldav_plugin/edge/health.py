@@ -6,9 +6,10 @@
 - 503 `unavailable` (with Retry-After) when the database cannot be read, or its schema is not the one
   this code needs (`settlecal migrate` was not run, or a newer settlecal migrated it): a load balancer
   takes the host out.
-- 200 `degraded` when calendars are served but the page's writes (sign-ups, unsubscribes) fail: the
-  primary (`[database] write_url`) is unreachable or read-only. Every host shares the primary, so
-  taking hosts out would not help; monitoring should alert on any status but `ok`.
+- 200 `degraded` when calendars are served but the page's writes (sign-ups, unsubscribes) fail (the
+  primary, `[database] write_url`, is unreachable or read-only), or a newer settlecal has migrated the
+  database and this host still runs the old code (an upgrade in progress). Every host shares the
+  primary and the schema, so taking hosts out would not help; monitoring alerts on any status but `ok`.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def health(engine: Engine, write_engine: Engine, settings: EdgeSettings, method:
         document.update(status="unavailable", database="unreachable")
         return _answer("503 Service Unavailable", document, method, settings), None
     document.update(schema=schema.current, schema_expected=schema.head)
-    if not schema.is_current:
+    if not schema.known:  # migrated by a newer settlecal: the window of an upgrade, until this host restarts
+        document.update(status="degraded", database="newer schema")
+    elif not schema.is_current:
         logger.warning("health check: the database is at schema %s, this server needs %s: run `settlecal migrate`",
                        schema.current, schema.head)
         document.update(status="unavailable", database="schema mismatch")
