@@ -3,6 +3,7 @@ environment outside the checkout. Built and installed once per test session."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pathlib
 import re
@@ -27,29 +28,76 @@ def checkout_files() -> list[str]:
     return [name for name in listed.split("\0") if name and os.path.lexists(ROOT / name)]
 
 
+GUIDE = ROOT / "docs" / "deployment.md"
+SKIPPED = re.compile(r"^\s*(useradd|chown|systemctl)\b")
+
+
+def guide_blocks() -> dict[str, str]:
+    """The fenced blocks of docs/deployment.md that follow a `<!-- test: NAME -->` marker, by name."""
+    found = re.findall(r"<!-- test: (\w+) -->\n```\w*\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.DOTALL)
+    return dict(found)
+
+
+class Machine:
+    """A fresh machine's folders under `root`, and the guide's commands rewritten to use them."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.root = root
+        for folder in ("/etc/systemd/system", "/etc/logrotate.d"):  # there on any systemd machine
+            pathlib.Path(self.path(folder)).mkdir(parents=True)
+
+    def path(self, absolute: str) -> str:
+        return str(self.root) + absolute
+
+    def rewrite(self, text: str) -> str:
+        for folder in ("/opt/settlecal", "/etc/settlecal", "/var/lib/settlecal", "/var/log/settlecal",
+                       "/etc/systemd/system", "/etc/logrotate.d"):
+            text = re.sub(rf"(?<![\w.]){re.escape(folder)}", self.path(folder), text)
+        lines = [line for line in text.splitlines() if not SKIPPED.match(line)]
+        return "\n".join(re.sub(r" -o \S+ -g \S+", "", line) for line in lines) + "\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Installed:
+    """A machine after the guide's install block: the clone it was run in, and the environment."""
+
+    machine: Machine
+    clone: pathlib.Path
+    env: dict[str, str]
+
+    @property
+    def bin(self) -> pathlib.Path:
+        return pathlib.Path(self.machine.path("/opt/settlecal/venv/bin"))
+
+    @property
+    def wheel(self) -> pathlib.Path:
+        (built,) = (self.clone / "dist").glob("settlecal-*.whl")
+        return built
+
+    def run(self, script: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=self.clone, env=self.env, text=True,
+                              capture_output=True, timeout=PIP_TIMEOUT)
+        assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
+        return done
+
+
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """settlecal's wheel, built from a copy of the checkout (a build in place would leave build/ behind)."""
-    source = tmp_path_factory.mktemp("source")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """docs/deployment.md's install block, run once per session in a fresh clone: the wheel is built
+    from the clone and installed with its production extra into a fresh virtual environment."""
+    top = tmp_path_factory.mktemp("deployment")
+    clone, tools = top / "clone", top / "tools"
     for name in checkout_files():
-        target = source / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target, follow_symlinks=False)
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(source)],
-                   check=True, timeout=PIP_TIMEOUT)
-    (built,) = out.glob("settlecal-*.whl")
-    return built
-
-
-@pytest.fixture(scope="session")
-def venv(wheel: pathlib.Path, tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
-    """A fresh virtual environment with the wheel and its production extra installed; its bin/."""
-    home = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", str(home)], check=True, timeout=120)
-    subprocess.run([str(home / "bin" / "pip"), "install", "--quiet", f"{wheel}[production]"], check=True,
-                   timeout=PIP_TIMEOUT)
-    return home / "bin"
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, clone / name, follow_symlinks=False)
+    tools.mkdir()
+    (tools / "python3").symlink_to(sys.executable)  # the guide's python3: the one running the tests
+    machine = Machine(top / "machine")
+    env = user_env(top, {"PATH": f"{tools}:{os.environ['PATH']}",
+                         "SETTLECAL_CONFIG": machine.path("/etc/settlecal/settlecal.conf")})
+    done = Installed(machine, clone, env)
+    done.run(machine.rewrite(guide_blocks()["install"]))
+    return done
 
 
 def user_env(home: pathlib.Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""As a user installs it: `pip install` of the wheel into a fresh environment, then `settlecal` from an
-unrelated folder. Nothing of the checkout is needed, nothing is written inside the installed package."""
+"""As a user installs it: `pip install` of the wheel into a fresh environment (docs/deployment.md's
+install block), then `settlecal` from an unrelated folder. Nothing of the checkout is needed, nothing is written inside the installed package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import zipfile
 import requests
 
 from tests.conftest import ROOT
-from tests.packaging.conftest import Process, checkout_files, user_env
+from tests.packaging.conftest import Installed, Process, checkout_files, user_env
 
 PACKAGES = ("settlecal/", "caldav_plugin/", "importer/")
 
@@ -20,8 +20,8 @@ def site_packages(venv: pathlib.Path) -> pathlib.Path:
     return found
 
 
-def test_the_wheel_holds_every_file_of_the_packages(wheel: pathlib.Path) -> None:
-    shipped = set(zipfile.ZipFile(wheel).namelist())
+def test_the_wheel_holds_every_file_of_the_packages(installed: Installed) -> None:
+    shipped = set(zipfile.ZipFile(installed.wheel).namelist())
     wanted = {name for name in checkout_files() if name.startswith(PACKAGES) and "__pycache__" not in name}
 
     assert wanted - shipped == set()
@@ -29,8 +29,9 @@ def test_the_wheel_holds_every_file_of_the_packages(wheel: pathlib.Path) -> None
             "importer/samples/sample-release.csv"} <= shipped
 
 
-def test_serve_from_any_folder_after_a_plain_install(venv: pathlib.Path, tmp_path: pathlib.Path,
+def test_serve_from_any_folder_after_a_plain_install(installed: Installed, tmp_path: pathlib.Path,
                                                      started: list[Process]) -> None:
+    venv = installed.bin
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
@@ -68,7 +69,8 @@ def test_serve_from_any_folder_after_a_plain_install(venv: pathlib.Path, tmp_pat
     assert str(ROOT) not in server.log  # the installed code served, not the checkout's
 
 
-def test_postgresql_without_its_driver_says_which_extra(venv: pathlib.Path, tmp_path: pathlib.Path) -> None:
+def test_postgresql_without_its_driver_says_which_extra(installed: Installed, tmp_path: pathlib.Path) -> None:
+    venv = installed.bin
     # The installed environment, as if psycopg were not installed (`pip install settlecal` without extras).
     result = subprocess.run(
         [venv / "python", "-c",

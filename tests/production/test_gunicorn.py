@@ -11,9 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 
-import pytest
 import requests
 from alembic import command
 from sqlalchemy import Engine
@@ -95,7 +93,7 @@ def test_an_older_schema_stops_the_server_with_one_line(tmp_path: pathlib.Path) 
     result = subprocess.run(GUNICORN, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
     assert result.returncode == 3  # the unit does not restart it (RestartPreventExitStatus=3)
-    assert f"is at schema 0001, this settlecal needs " in result.stderr
+    assert "is at schema 0001, this settlecal needs " in result.stderr
     assert "run `settlecal migrate` against the primary" in result.stderr
     assert "Traceback" not in result.stderr
 
