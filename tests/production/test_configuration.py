@@ -18,7 +18,8 @@ from settlecal import config
 from settlecal.db.engine import make_engine
 from settlecal.db.schema import alembic_config, head
 from settlecal.notify import subscriptions as subscribers_lib
-from tests.conftest import SAMPLES
+from importer.reference import configuration
+from tests.conftest import ROOT, SAMPLES
 
 CLOSED_PORT = "127.0.0.1:9"  # discard: nothing listens on it here
 
@@ -138,3 +139,9 @@ def test_notify_with_the_smtp_server_down_exits_75_and_keeps_the_messages(engine
 
     assert result.exit_code == EXIT_DEFERRED
     assert result.output.startswith("Sent 0, deferred 1, failed 0; 1 still queued.\nLast error: cannot reach the SMTP server")
+
+
+def test_the_configuration_reference_is_current() -> None:
+    assert (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8") == configuration(), (
+        "docs/configuration.md is stale: run `python -m importer.reference configuration > docs/configuration.md`"
+    )
