@@ -76,6 +76,7 @@ class Application:
         self._public_url = settings.public_url
         outage.watch(self._storage.engine)
         outage.watch(self._write_engine)
+        outage.quiet_radicale()
         self._feeds = http.FeedResponder(
             self._storage, radicale_rights.load(configuration),
             auth_type=str(configuration.get("auth", "type")),

@@ -17,7 +17,6 @@ import sys
 from typing import Final
 
 from caldav_plugin.edge.access_log import ACCESS_LOGGER, access_logger
-from caldav_plugin.edge.outage import QuietOutages
 from settlecal.config import ConfigInvalid, Settings
 
 # Names the handlers this module adds, so configuring twice (two apps in one process) adds none.
@@ -56,7 +55,6 @@ def configure(settings: Settings) -> None:
         handler.setFormatter(formatter(settings.log_format))
         handler.set_name(_HANDLER)
         root.addHandler(handler)
-        logging.getLogger("radicale").addFilter(QuietOutages())
     root.setLevel(level)
     logging.getLogger("radicale").setLevel(level)
     logging.getLogger("settlecal").setLevel(level)

@@ -54,9 +54,18 @@ def unavailable(settings: EdgeSettings, method: str) -> Answer:
                        "Try again shortly.\n", method, [("Retry-After", str(settings.retry_after))])
 
 
+def quiet_radicale() -> None:
+    """Installs QuietOutages on the loggers Radicale reports exceptions on, once per process."""
+    for each in (logging.getLogger("radicale"), logging.getLogger()):
+        if not any(isinstance(installed, QuietOutages) for installed in each.filters):
+            each.addFilter(QuietOutages())
+
+
 class QuietOutages(logging.Filter):
-    """Drops Radicale's own error lines about a request whose database went away (it logs the
-    exception with its SQL, then a CRITICAL "500"); the WSGI entry logs the outage in one line."""
+    """Drops Radicale's own error lines about a request whose database went away: it logs the
+    exception on its logger, the traceback (SQL and parameters included) on the root logger, then a
+    CRITICAL "500". The WSGI entry logs the outage in one WARNING line instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.name == "radicale" and record.levelno >= logging.ERROR and _failure.get() is not None)
+        return not (record.name in ("radicale", "root") and record.levelno >= logging.ERROR
+                    and _failure.get() is not None)

@@ -92,7 +92,8 @@ def test_database_failure_before_radicale_is_503(dav: Client, monkeypatch: pytes
     assert json.loads(dav.request("GET", "/.web/health").body)["database"] == "unreachable"
 
 
-def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     # A real driver error raised through the engine while Radicale is answering a PROPFIND: on
     # PostgreSQL the server ends the request's own connection, on SQLite the database "loses" a table.
     def broken(session: Any, *args: object) -> list[object]:
@@ -102,10 +103,15 @@ def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatc
         return []
 
     monkeypatch.setattr(queries, "calendar_states", broken)
+    caplog.set_level(logging.INFO)
     answer = dav.request("PROPFIND", "/bsp/", headers={"Depth": "1"}, body=propfind("D:displayname"))
     assert answer.status == 503
     assert "retry-after" in answer.headers
     assert b"no_such_table" not in answer.body
+    # One WARNING line, without SQL; none of Radicale's ERROR traceback and CRITICAL "500" lines.
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.ERROR] == []
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "unavailable" in r.getMessage()]
+    assert warning.startswith("PROPFIND '/bsp/': database unavailable (") and "SELECT" not in warning
 
 
 def test_a_bug_is_a_short_500_without_a_traceback(dav: Client, monkeypatch: pytest.MonkeyPatch) -> None:
