@@ -9,6 +9,7 @@ database migrate it once: the others wait, then find it current.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from alembic import command
 from alembic.config import Config
@@ -51,7 +52,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@functools.cache
 def _scripts() -> ScriptDirectory:
+    """The migrations shipped in the package (read once: /.web/health asks for them on every check)."""
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     return ScriptDirectory.from_config(config)
