@@ -29,7 +29,8 @@ from sqlalchemy.exc import OperationalError
 from bench.databases import scratch_postgresql
 from bench.results import save, table
 from bench.synthetic import Move, amend_release, generate_for_key_dates
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.models import Calendar, Change, KeyDate, Period
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

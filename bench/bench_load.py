@@ -283,7 +283,8 @@ def run_during_imports(base_url: str, database_url: str, *, seconds: float, conc
                        max_requests: int) -> dict[str, Any]:
     """Phase 2: the load over CHANGING while this process imports and rolls back in a loop."""
     from settlecal.db import queries
-    from settlecal.db.engine import make_engine, reading
+    from settlecal.db.engine import make_engine
+    from settlecal.db.snapshot import reading
     from settlecal.releases.service import import_release, rollback
     from settlecal.release_format.file import read_release
 
@@ -352,7 +353,8 @@ def run_during_imports(base_url: str, database_url: str, *, seconds: float, conc
 
 def all_calendar_paths(database_url: str) -> list[str]:
     from settlecal.db import queries
-    from settlecal.db.engine import make_engine, reading
+    from settlecal.db.engine import make_engine
+    from settlecal.db.snapshot import reading
 
     with reading(make_engine(database_url)) as session:
         return [f"/{state.key.path}/" for state in queries.calendar_states(session)]

@@ -29,7 +29,8 @@ from bench.results import save, table
 from bench.synthetic import generate_release
 from settlecal.formats import ical as render
 from settlecal.db import queries
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.schema import upgrade
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

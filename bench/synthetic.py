@@ -99,22 +99,23 @@ def _roll_forward(day: dt.date) -> tuple[dt.date, dt.date | None]:
 
 
 def periods(op: Operation, year: int) -> Iterator[_Period]:
-    """The periods of `op` whose end falls in `year`: together, its complete calendar for that year."""
+    """The periods of `op` that belong to `year` (`period_year`): together, its complete calendar for
+    that year."""
     if op.key.frequency is Frequency.WEEKLY:
         return _weeks(op, year)
     return _month_grid(op, year)
 
 
 def _weeks(op: Operation, year: int) -> Iterator[_Period]:
-    # ISO weeks (Monday-Sunday) that end in the year; week 53 or week 1 may start in another year.
-    jan1 = dt.date(year, 1, 1)
-    end = jan1 + dt.timedelta(days=6 - jan1.weekday())
+    # The year's ISO weeks (Monday-Sunday): week 1 may start in December and week 53 end in January,
+    # and each has most of its days in its own year.
+    monday = dt.date.fromisocalendar(year, 1, 1)
     bsp = op.key.system is System.BSP
-    while end.year == year:
-        iso_year, week, _ = end.isocalendar()
-        code = f"{iso_year}-W{week:02d}" if bsp else f"{iso_year % 100:02d}{week:02d}"
-        yield _Period(code, end - dt.timedelta(days=6), end, closes=True, remarks="")
-        end += dt.timedelta(days=7)
+    while monday.isocalendar()[0] == year:
+        week = monday.isocalendar()[1]
+        code = f"{year}-W{week:02d}" if bsp else f"{year % 100:02d}{week:02d}"
+        yield _Period(code, monday, monday + dt.timedelta(days=6), closes=True, remarks="")
+        monday += dt.timedelta(days=7)
 
 
 def _month_grid(op: Operation, year: int) -> Iterator[_Period]:

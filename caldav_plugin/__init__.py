@@ -10,14 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from caldav_plugin.storage import PLUGIN_CONFIG_SCHEMA, Storage
+    from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA
+    from caldav_plugin.storage import Storage
 
 __all__ = ["PLUGIN_CONFIG_SCHEMA", "Storage"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from caldav_plugin import storage
+    if name == "Storage":
+        from caldav_plugin.storage import Storage
 
-        return getattr(storage, name)
+        return Storage
+    if name == "PLUGIN_CONFIG_SCHEMA":
+        from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA
+
+        return PLUGIN_CONFIG_SCHEMA
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -86,3 +86,25 @@ class RenderCache:
 def render_cache(database_url: str, budget: int) -> RenderCache:
     """The process-wide cache for one database (and budget)."""
     return RenderCache(budget)
+
+
+class FeedCache:
+    """Rendered feeds by ETag, the most recent few: subscribers poll the same selections."""
+
+    def __init__(self, entries: int = 32) -> None:
+        self._entries = entries
+        self._bodies: collections.OrderedDict[str, bytes] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> bytes | None:
+        with self._lock:
+            body = self._bodies.get(etag)
+            if body is not None:
+                self._bodies.move_to_end(etag)
+            return body
+
+    def put(self, etag: str, body: bytes) -> None:
+        with self._lock:
+            self._bodies[etag] = body
+            while len(self._bodies) > self._entries:
+                self._bodies.popitem(last=False)

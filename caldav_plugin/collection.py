@@ -12,22 +12,21 @@ import datetime
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import Any, Final, Protocol, overload
 
 from radicale import item as radicale_item
 from radicale import storage as radicale_storage
 from radicale.item import filter as radicale_filter
+from sqlalchemy import Engine
 
 from settlecal import hrefs
 from settlecal.formats import ical as render
 from settlecal.formats.ical import RenderedEvent  # by name: the method `render` shadows the module in the class
-from caldav_plugin.cache import CalendarRender, calendar_render
+from caldav_plugin.cache import CalendarRender, RenderCache, calendar_render
 from settlecal.db import queries
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
+from caldav_plugin.settings import PluginSettings
 from settlecal.db.snapshot import reading
-
-if TYPE_CHECKING:
-    from caldav_plugin.storage import Storage
 
 SYNC_TOKEN_PREFIX: Final = "http://settlecal.invalid/ns/sync/"
 # More hrefs than this in one multiget and reading the whole calendar is cheaper than an IN list.
@@ -48,10 +47,21 @@ def parse_sync_token(token: str) -> int:
     return int(number)
 
 
+class Source(Protocol):
+    """Where a collection reads from: the storage plugin (a Protocol, so this module does not import it)."""
+
+    @property
+    def settings(self) -> PluginSettings: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def cache(self) -> RenderCache: ...
+
+
 class CalendarCollection(radicale_storage.BaseCollection):
     """`/bsp/es-eur-monthly/`: read-only; every write raises ReadOnly."""
 
-    def __init__(self, storage: Storage, state: queries.CalendarState) -> None:
+    def __init__(self, storage: Source, state: queries.CalendarState) -> None:
         self._storage = storage
         self.state = state
         # Items a sync() read in this request, for the get_multi() Radicale calls next: name →

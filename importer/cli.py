@@ -15,7 +15,8 @@ import click
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import DATABASE_URL_ENV, reading, shown
+from settlecal.db.engine import DATABASE_URL_ENV, shown
+from settlecal.db.snapshot import reading
 from settlecal.domain import Kind
 from importer import notify_report
 from settlecal.notify import smtp as mail_sender
@@ -23,13 +24,16 @@ from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
 from importer import operate, report
 from settlecal.notify import subscriptions as subscribers_lib
-from settlecal.errors import ImporterError, ReleaseInvalid
-from settlecal.releases.export import export_release
+from settlecal.errors import SettlecalError, ReleaseInvalid
+from settlecal.formats.query import Query
+from settlecal.formats.registry import FORMATS
+from settlecal.formats.registry import export as export_format
 from settlecal.notify.wording import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from settlecal.release_format.file import ReleaseFormat, read_release
+from settlecal.releases.removals import RemovalsRefused
 
 
 @click.group(cls=SettlecalGroup)
@@ -56,7 +60,12 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
             click.echo(report.to_json(report.problems_json(error)))
             sys.exit(1)
         raise click.ClickException(str(error)) from error
-    except ImporterError as error:
+    except RemovalsRefused as error:
+        if as_json:
+            click.echo(report.to_json(report.refusal_json(error.removals)))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    except SettlecalError as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -69,13 +78,18 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
 @click.option("--allow-extra-columns", is_flag=True, help="Ignore columns the release format does not define.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who imports it.")
 @click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this release.")
+@click.option("--allow-removals", is_flag=True,
+              help="Import even if it removes all, or more than a quarter, of a calendar year's key dates.")
 @json_option
 def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None,
-            allow_extra_columns: bool, operator: str, no_notify: bool, as_json: bool) -> None:
+            allow_extra_columns: bool, operator: str, no_notify: bool, allow_removals: bool, as_json: bool) -> None:
     """Validate a release file (CSV or XLSX) whole, then make it the truth for the calendars and years it holds.
 
-    Prints the change per calendar: key dates added, moved (old → new), changed and removed.
-    A file with any problem is rejected, listing every problem, and nothing is written.
+    Prints the change per calendar: key dates added, moved (old → new), changed and removed, and
+    how many of each year's key dates in force it removes. A file with any problem is rejected,
+    listing every problem, and nothing is written. So is a file that would remove all, or more than
+    a quarter, of the key dates of a (calendar, year) (a truncated file?), unless --allow-removals
+    is given; a dry run shows the change and exits non-zero too.
 
     Example:
 
@@ -89,10 +103,14 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
         engine = _created_or_migrated()
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
             outcome = releases_lib.import_release(
-                engine, release_file, operator=operator, note=note, dry_run=dry_run, progress=progress,
-                notify=not no_notify,
+                engine, release_file, operator=operator, note=note, dry_run=dry_run,
+                allow_removals=allow_removals, progress=progress, notify=not no_notify,
             )
     _echo_outcome(outcome, as_json)
+    if outcome.refused:  # a dry run of an import that would be refused: it shows the change, then why
+        if as_json:
+            sys.exit(1)
+        raise click.ClickException(str(RemovalsRefused(outcome.refused)))
     _deliver_notifications(outcome)
 
 
@@ -181,16 +199,29 @@ def calendars(as_json: bool, **filters: Any) -> None:
 
 @cli.command()
 @calendar_filter_options
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+@click.option("--format", "format_name", type=click.Choice(sorted(FORMATS)), default="csv", show_default=True,
+              help="; ".join(f"{name}: {FORMATS[name].description}" for name in sorted(FORMATS)))
+@click.option("--kind", "kinds", multiple=True, type=click.Choice([kind.value for kind in Kind]),
+              help="Only these kinds of key date (repeatable) [default: all].")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="From this day (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Until this day (YYYY-MM-DD).")
+@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="en", show_default=True,
+              help="Language of ics, pdf and atom.")
+@click.option("-o", "--output", type=click.File("wb", lazy=True), default="-",
               help="Where to write [default: standard output].")
-def export(output: Any, **filters: Any) -> None:
-    """Write calendars back as a CSV release; importing it again changes nothing.
+def export(format_name: str, kinds: tuple[str, ...], first: Any, last: Any, lang: str, output: Any,
+           **filters: Any) -> None:
+    """Write calendars out: as a CSV release (importing it again changes nothing), iCalendar, PDF or Atom.
 
     Example:
 
         settlecal export --system BSP --country ES -o es.csv
+        settlecal export --country ES --kind remittance --format ics -o es-remittances.ics
     """
-    export_release(invocation().database_engine("ro"), output, calendar_filter(**filters))
+    engine = invocation().database_engine("ro")
+    query = Query(calendar_filter(**filters), tuple(Kind(kind) for kind in kinds),
+                  first and first.date(), last and last.date(), lang=lang, origin=load_config().public_url)
+    output.write(export_format(engine, format_name, query))
 
 
 def _created_or_migrated() -> Engine:
@@ -255,7 +286,7 @@ def _deliver_notifications(outcome: releases_lib.Outcome) -> None:
                        "run `settlecal notify` once it is.", err=True)
             return
         delivery = mail_sender.deliver(invocation().database_engine("rw"), config)
-    except ImporterError as error:
+    except SettlecalError as error:
         click.echo(f"{outcome.notifications} notification(s) queued, not sent: {error}", err=True)
         return
     for line in notify_report.delivery_lines(delivery):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from settlecal.db.notifications import SubscriberRow
+from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.notify.smtp import Delivery
 
 

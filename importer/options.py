@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import pycountry
 
+from settlecal import filters
 from settlecal.domain import CalendarFilter, Frequency, System
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class CodeParam(click.ParamType[str]):
-    """An ISO code, case-insensitive, checked against pycountry's tables."""
+class FilterValueParam(click.ParamType[str]):
+    """A filter value read by the same rules as the web page's parameters (settlecal.filters)."""
 
-    def __init__(self, name: str, table: Any, length: int) -> None:
+    def __init__(self, name: str, parameter: str) -> None:
         self.name = name
-        self._table = table
-        self._length = length
+        self._parameter = parameter
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        code = str(value).strip().upper()
-        if len(code) != self._length or self._table.get(**{f"alpha_{self._length}": code}) is None:
+        chosen, problems = filters.parse(urllib.parse.urlencode({self._parameter: str(value)}))
+        code = getattr(chosen, self._parameter)
+        if problems or code is None:
             self.fail(f"{value!r} is not an ISO {self.name} code", param, ctx)
-        return code
+        return str(code)
 
 
-COUNTRY = CodeParam("3166-1 alpha-2 country", pycountry.countries, 2)
-CURRENCY = CodeParam("4217 currency", pycountry.currencies, 3)
+COUNTRY = FilterValueParam("3166-1 alpha-2 country", "country")
+CURRENCY = FilterValueParam("4217 currency", "currency")
 
 
 def calendar_filter_options(command: F) -> F:
@@ -37,7 +38,7 @@ def calendar_filter_options(command: F) -> F:
     options = [
         click.option("--system", type=click.Choice([s.value for s in System], case_sensitive=False),
                      help="BSP or CASS."),
-        click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code, e.g. ES."),
+        click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code or name, e.g. ES or Spain."),
         click.option("--currency", type=CURRENCY, help="ISO 4217 code, e.g. EUR."),
         click.option("--frequency", type=click.Choice([f.value for f in Frequency], case_sensitive=False),
                      help="Remittance frequency."),

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
-from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.changes import Action, CalendarReport, KeyDateChange, KeyDateState, Removal
 from settlecal.errors import ReleaseInvalid
-from settlecal.releases.service import CalendarReport, Outcome
+from settlecal.releases.service import Outcome
 
 
 def to_json(value: Any) -> str:
@@ -37,7 +37,19 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "totals": {action.value: outcome.total(action) for action in Action},
         "notifications": outcome.notifications,
         "calendars": [_calendar_report_json(report) for report in outcome.calendars],
+        "removals": [_removal_json(removal, removal in outcome.refused) for removal in outcome.removals],
+        "refused": bool(outcome.refused),
     }
+
+
+def refusal_json(refused: Iterable[Removal]) -> dict[str, Any]:
+    """An import refused over its removals: nothing was written."""
+    return {"ok": False, "refused": True, "removals": [_removal_json(removal, True) for removal in refused]}
+
+
+def _removal_json(removal: Removal, refused: bool) -> dict[str, Any]:
+    return {"calendar": f"/{removal.calendar.path}/", "year": removal.year, "removed": removal.removed,
+            "in_force": removal.in_force, "refused": refused}
 
 
 def release_json(release: ReleaseSummary) -> dict[str, Any]:
@@ -87,7 +99,16 @@ def outcome_lines(outcome: Outcome) -> Iterator[str]:
             yield f"  new calendar: {report.counts[Action.ADDED]} key dates"
         for change in report.changes:
             yield "  " + change_line(change)
+        for removal in report.removals:
+            yield "  " + _removal_line(removal, removal in outcome.refused)
     yield _closing_line(outcome)
+
+
+def _removal_line(removal: Removal, refused: bool) -> str:
+    line = f"year {removal.year}: removes {removal.share}"
+    if not removal.mass:
+        return line
+    return f"{line}: refused without --allow-removals" if refused else f"{line}, allowed by --allow-removals"
 
 
 def change_line(change: KeyDateChange) -> str:

@@ -21,7 +21,7 @@ from typing import Final
 
 import platformdirs
 
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 
 CONFIG_ENV: Final = "SETTLECAL_CONFIG"
 SYSTEM_CONFIG: Final = pathlib.Path("/etc/settlecal/settlecal.conf")
@@ -30,7 +30,7 @@ DEFAULT_PUBLIC_URL: Final = "http://127.0.0.1:5232"
 ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class ConfigInvalid(ImporterError):
+class ConfigInvalid(SettlecalError):
     """A setting that cannot be used; `setting` names it as the operator wrote it."""
 
     def __init__(self, setting: str, problem: str) -> None:

@@ -7,11 +7,35 @@ collections and events with it), so both speak of a calendar in exactly the same
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
+from collections.abc import Mapping
+from typing import Final
 
 
 # The longest period code a calendar may use; the database column is this wide.
 MAX_PERIOD_CODE = 40
+
+
+def period_year(start: datetime.date, end: datetime.date) -> int:
+    """The calendar year a period belongs to: the one that holds most of its days.
+
+    A release speaks for whole (calendar, year) pairs, so this decides what republishing a year
+    replaces. For ISO weeks it is the week's own year: 2026-W01 (29 December 2025 to 4 January
+    2026) belongs to 2026, 2026-W53 (28 December 2026 to 3 January 2027) to 2026 and 2027-W52
+    (27 December 2027 to 2 January 2028) to 2027.
+
+    A tie (31 December to 1 January) goes to the earlier year, the one the period starts in:
+    operators number periods by the month they start in (`2026-12-5`), and a year's calendar ends
+    with the period that runs into January, as its December period is billed and paid in January.
+    """
+    if start.year == end.year:
+        return start.year
+
+    def days_in(year: int) -> int:
+        return (min(end, datetime.date(year, 12, 31)) - max(start, datetime.date(year, 1, 1))).days + 1
+
+    return max(range(start.year, end.year + 1), key=lambda year: (days_in(year), -year))
 
 
 class System(enum.StrEnum):
@@ -32,7 +56,7 @@ class Frequency(enum.StrEnum):
 
 
 class Kind(enum.StrEnum):
-    """A kind of key date. `PERIOD` is the span of the billing period itself."""
+    """A kind of key date. `PERIOD` is the span of the billing period itself; its facts are in KINDS."""
 
     PERIOD = "period"
     SUBMISSION = "submission"
@@ -43,9 +67,46 @@ class Kind(enum.StrEnum):
     DISPUTE_DEADLINE = "dispute-deadline"
 
     @property
+    def facts(self) -> KindFacts:
+        return KIND_FACTS[self]
+
+    @property
     def column(self) -> str:
         """The release-file column that carries this kind's date (`period` uses `period_start`)."""
-        return "period_start" if self is Kind.PERIOD else self.value.replace("-", "_")
+        return KIND_FACTS[self].column
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KindFacts:
+    """Everything the code knows of one kind of key date. The release reader and writer, the
+    fingerprint, the renderers, the page, the PDF, the e-mails and the translations all read it here.
+
+    `label` (a month grid's word) and `term` (IATA's own) are English message ids: the
+    catalogues in settlecal/i18n translate them.
+    """
+
+    kind: Kind
+    column: str  # the release column of its date
+    cutoff_column: str | None  # the release column of its cut-off time, if it has one
+    colour: str  # page and PDF; dark enough for 4.5:1 contrast as text or border beside its tint
+    label: str
+    term: str
+
+
+# In the order key dates of one day are listed, and columns of a release are written.
+KINDS: Final[tuple[KindFacts, ...]] = (
+    KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", "Period", "Reporting / billing period"),
+    KindFacts(Kind.SUBMISSION, "submission", None, "#6d28d9", "Submission", "Agent submission date"),
+    KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", "Billing", "Billing date"),
+    KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", "Remittance",
+              "Agent remittance date"),
+    KindFacts(Kind.SETTLEMENT, "settlement", None, "#047857", "Settlement", "Airline settlement date"),
+    KindFacts(Kind.CORRECTION_CUTOFF, "correction_cutoff", None, "#b45309", "Correction cut-off",
+              "Correction cut-off"),
+    KindFacts(Kind.DISPUTE_DEADLINE, "dispute_deadline", None, "#be185d", "Dispute deadline",
+              "Billing dispute deadline"),
+)
+KIND_FACTS: Final[Mapping[Kind, KindFacts]] = {facts.kind: facts for facts in KINDS}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, order=True)

@@ -1,6 +1,6 @@
-"""The importer's errors: one base class, and subclasses that carry what went wrong as data.
+"""The core's errors: one base class, and subclasses that carry what went wrong as data.
 
-`cli.py` turns them into messages and exit codes; nothing else should parse their text.
+The adapters (importer/cli.py, caldav_plugin) turn them into messages and status codes; nothing parses their text.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import dataclasses
 from collections.abc import Sequence
 
 
-class ImporterError(Exception):
-    """Base of every importer error."""
+class SettlecalError(Exception):
+    """Base of every error the core raises on purpose."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class ReleaseProblem:
         return (self.line or 0, self.column or 0)
 
 
-class ReleaseInvalid(ImporterError):
+class ReleaseInvalid(SettlecalError):
     """The file was read but its content is not a valid release; `problems` lists all of it."""
 
     def __init__(self, file: str, problems: Sequence[ReleaseProblem]):
@@ -64,7 +64,7 @@ class ReleaseInvalid(ImporterError):
         return f"{self.file}{place}:{name} {problem.message}"
 
 
-class ReleaseUnreadable(ImporterError):
+class ReleaseUnreadable(SettlecalError):
     """The file cannot be read as a release at all (so its content was never checked)."""
 
     def __init__(self, file: str, reason: str, line: int | None = None):

@@ -14,14 +14,18 @@ import dataclasses
 import datetime
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+import pycountry
+
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
+from settlecal.errors import SettlecalError
 from settlecal.i18n import translator as i18n
 
 # The canonical order of the parameters in links.
 PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "month", "from", "to", "lang")
+FILTER_PARAMETERS: Final = PARAMETERS[:5]
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
 _CURRENCY: Final = re.compile(r"^[A-Za-z]{3}$")
 
@@ -32,6 +36,17 @@ class Problem:
 
     parameter: str
     value: str
+
+
+class FilterInvalid(SettlecalError):
+    """Parameters of a calendar filter that name nothing (an unknown country, system, kind, …)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "; ".join(f"{problem.parameter} {problem.value!r} names nothing" for problem in self.problems)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,14 +101,28 @@ class Selection:
 
 def describe(selection: Selection, t: i18n.Translator) -> str:
     """One line for titles: `BSP · Spain (ES) · EUR · monthly · Remittance, Settlement`."""
+    return describe_filter(selection.filter, selection.kinds, t)
+
+
+def describe_filter(where: CalendarFilter, kinds: Iterable[Kind], t: i18n.Translator) -> str:
     parts = [
-        selection.system.value if selection.system else "BSP + CASS",
-        f"{t.country(selection.country)} ({selection.country})" if selection.country else None,
-        selection.currency,
-        t.frequency(selection.frequency) if selection.frequency else None,
-        ", ".join(t.kind(kind) for kind in selection.kinds) or None,
+        where.system.value if where.system else "BSP + CASS",
+        f"{t.country(where.country)} ({where.country})" if where.country else None,
+        where.currency,
+        t.frequency(where.frequency) if where.frequency else None,
+        ", ".join(t.kind(kind) for kind in Kind if kind in set(kinds)) or None,
     ]
     return " · ".join(part for part in parts if part)
+
+
+def calendar_filter(query_string: str) -> tuple[CalendarFilter, frozenset[Kind] | None]:
+    """The calendars and kinds a query string names (feeds, sign-ups, the API): every value must
+    name something, else FilterInvalid. Parameters other than the filter's are not looked at."""
+    chosen, problems = parse(query_string)
+    wrong = [problem for problem in problems if problem.parameter in FILTER_PARAMETERS]
+    if wrong:
+        raise FilterInvalid(wrong)
+    return chosen.filter, frozenset(chosen.kinds) or None
 
 
 def parse(query_string: str, known_country: Any = lambda code: True) -> tuple[Selection, list[Problem]]:
@@ -136,7 +165,8 @@ def _frequency(text: str) -> Frequency | None:
 
 
 def _currency(text: str) -> str | None:
-    return text.upper() if _CURRENCY.match(text) else None
+    code = text.upper()
+    return code if _CURRENCY.match(text) and pycountry.currencies.get(alpha_3=code) is not None else None
 
 
 def _country(text: str, known: Any) -> str | None:

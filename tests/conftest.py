@@ -9,10 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from bench.databases import scratch_postgresql
 from settlecal.db.engine import make_engine
+from settlecal.db.models import Base
 from settlecal.db.schema import upgrade
 from importer.cli import cli
 
@@ -27,6 +28,18 @@ def _postgresql_database() -> Iterator[str]:
     """A database of its own for one test, created from TEST_DATABASE_URL's server and dropped after."""
     with scratch_postgresql(os.environ["TEST_DATABASE_URL"], "settlecal_test") as url:
         yield url
+
+
+def database_rows(engine: Engine, *, leave_out: frozenset[str] = frozenset()) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted, without the `table.column`s left out: what "nothing was
+    written" compares (the database files' bytes would not do: SQLite appends to its WAL)."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(connection.execute(select(
+                *(column for column in table.columns if f"{table.name}.{column.name}" not in leave_out)
+            )).all(), key=repr)
+            for table in Base.metadata.sorted_tables
+        }
 
 
 @pytest.fixture(params=BACKENDS)

@@ -4,22 +4,24 @@ Filters, month grid, upcoming key dates, CSV/PDF downloads, subscription links a
 release history; English and Spanish. Server-rendered (Jinja2), read-only, over the same database
 and configuration option as the storage plugin (`[storage] database_url`).
 
-    routes.py     paths → handlers, the request context
-    selection.py  the URL's parameters ↔ what is shown
+    routes.py     paths → handlers
+    request.py    the request context handlers get (a leaf: no handler imports the router)
     views.py      the page: facets, month grid, upcoming list, calendars and their links
     month.py      the month grid (pure)
     history.py    releases and what each changed
     downloads.py  CSV (the release format) and PDF
     feed.py       `/.web/feed.ics`: the selection as one iCalendar stream, with ETag/304
-    i18n.py       languages, dates and names; messages.py holds the Spanish catalogue
+    atom.py       `/.web/changes.atom`: the change log as an Atom feed
+    subscriptions.py  e-mail sign-up, confirmation and unsubscribe
+
+The URL's parameters are read by settlecal.filters, words by settlecal.i18n.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 import jinja2
 from radicale import config as radicale_config
@@ -27,43 +29,12 @@ from radicale import types as radicale_types
 from radicale import web as radicale_web
 
 from settlecal.db.engine import make_engine
-from caldav_plugin.storage import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
-from caldav_plugin.storage import PluginSettings
-from caldav_plugin.web import routes
-from caldav_plugin.web.feed import FeedCache
+from caldav_plugin.cache import FeedCache
+from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
+from caldav_plugin.settings import WEB_CONFIG_SCHEMA as PLUGIN_CONFIG_SCHEMA
+from caldav_plugin.settings import WebSettings
+from caldav_plugin.web import request, routes
 from caldav_plugin.web.responses import StaticFiles
-
-PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
-    "web": {
-        "public_url": {
-            "value": "",
-            "help": "the server's public base URL for subscription links, e.g. https://calendars.example.org "
-                    "(empty: taken from each request's Host)",
-            "type": str,
-        },
-        "upcoming": {
-            "value": "20",
-            "help": "how many upcoming key dates the page lists",
-            "type": int,
-        },
-    }
-}
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class WebSettings:
-    storage: PluginSettings
-    public_url: str
-    upcoming: int
-
-    @classmethod
-    def from_configuration(cls, configuration: radicale_config.Configuration) -> WebSettings:
-        return cls(
-            storage=PluginSettings.from_configuration(configuration),
-            public_url=configuration.get("web", "public_url").rstrip("/"),
-            upcoming=max(1, configuration.get("web", "upcoming")),
-        )
-
 
 class Web(radicale_web.BaseWeb):
     """Radicale's web plugin: GET only (the page never changes anything)."""
@@ -96,7 +67,7 @@ class Web(radicale_web.BaseWeb):
     def post(self, environ: radicale_types.WSGIEnviron, base_prefix: str, path: str, user: str,
              *args: Any, **kwargs: Any) -> radicale_types.WSGIResponse:
         """Only the e-mail subscription forms take a POST (subscriptions.py); the page itself never does."""
-        if path == f"{routes.PREFIX}/subscriptions" or path.startswith(f"{routes.PREFIX}/subscriptions/"):
+        if path == f"{request.PREFIX}/subscriptions" or path.startswith(f"{request.PREFIX}/subscriptions/"):
             return routes.dispatch(self, environ, base_prefix, path)
         return super().post(environ, base_prefix, path, user, *args, **kwargs)
 

@@ -2,8 +2,8 @@
 
 Events are the collections' own: the same UID, dates, SEQUENCE and LAST-MODIFIED, so a client that
 subscribes to a selection sees the same events move when a release moves them. In English an event
-is byte-for-byte the one render.py gives the collection; in Spanish only SUMMARY, DESCRIPTION and
-CATEGORIES are translated.
+is byte-for-byte the collection's; in another language only SUMMARY, DESCRIPTION and CATEGORIES are
+translated (settlecal.formats.ical).
 
 The ETag is computed from the revisions of the calendars the selection matches, before anything is
 read or rendered, so a conditional GET costs one small query, like a collection's.
@@ -11,28 +11,24 @@ read or rendered, so a conditional GET costs one small query, like a collection'
 
 from __future__ import annotations
 
-import collections
 import datetime
 import hashlib
-import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from caldav_plugin import http
-from settlecal import hrefs
 from settlecal.formats import ical as render
+from settlecal.formats.query import Query
 from settlecal.db import queries
-from settlecal.db.queries import CalendarState, EventRow, SelectedKeyDate
-from settlecal.domain import CalendarKey
+from settlecal.db.queries import CalendarState
 from settlecal.db.snapshot import reading
 from caldav_plugin.web import responses
-from settlecal.i18n.translator import Translator
-from settlecal.filters import Selection, describe
+from settlecal.filters import Selection
 
 if TYPE_CHECKING:
     from radicale import types as radicale_types
 
-    from caldav_plugin.web.routes import Request
+    from caldav_plugin.web.request import Request
 
 # Bump when the feed's own lines change for the same rows (the events follow RENDER_VERSION).
 FEED_VERSION: Final = 1
@@ -63,7 +59,8 @@ def respond(request: Request) -> radicale_types.WSGIResponse:
         body = web.feeds.get(etag)
         if body is None:
             key_dates = queries.selected_key_dates(session, chosen.filter, kinds=chosen.kinds) if states else []
-            body = render_feed(key_dates, chosen, t, refresh_minutes=refresh).encode("utf-8")
+            query = Query(chosen.filter, chosen.kinds, lang=t.lang, refresh_minutes=refresh)
+            body = render.render_selection(key_dates, query).encode("utf-8")
             web.feeds.put(etag, body)
     return 200, {"Content-Type": http.CALENDAR_TYPE, **headers}, body, None
 
@@ -77,95 +74,3 @@ def feed_etag(states: Iterable[CalendarState], selection: Selection, lang: str, 
 
 def feed_last_modified(states: Sequence[CalendarState]) -> str:
     return render.http_date(max((state.modified_at for state in states), default=_EPOCH))
-
-
-def render_feed(key_dates: Iterable[SelectedKeyDate], selection: Selection, t: Translator, *,
-                refresh_minutes: int) -> str:
-    """The selection's key dates as one VCALENDAR, with the refresh hints of the collections."""
-    interval = render.duration(refresh_minutes)
-    name = f"{t('Settlement calendars')}: {describe(selection, t)}"
-    description = t("IATA settlement key dates of the selection, from the operator's releases. Read-only.")
-    header = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{render.PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"NAME:{render.escape_text(name)}",
-        f"X-WR-CALNAME:{render.escape_text(name)}",
-        f"DESCRIPTION:{render.escape_text(description)}",
-        f"X-WR-CALDESC:{render.escape_text(description)}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{interval}",
-        f"X-PUBLISHED-TTL:{interval}",
-    ]
-    head = "".join(render.fold(line) + render.CRLF for line in header)
-    ordered = sorted(key_dates, key=lambda k: (k.calendar, k.event.date, k.event.period, k.event.kind))
-    events = "".join(vevent(k.calendar, k.event, t) for k in ordered)
-    return head + events + "END:VCALENDAR" + render.CRLF
-
-
-def vevent(key: CalendarKey, row: EventRow, t: Translator) -> str:
-    """One key date's VEVENT: the collection's own in English, translated texts in Spanish."""
-    if t.lang == "en":
-        return render.render_event(key, row).vevent
-    stamp = render.ical_datetime(row.modified_at)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{render.escape_text(hrefs.event_uid(key, row.period, row.kind))}",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{row.date:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}",
-        f"SUMMARY:{render.escape_text(summary(key, row, t))}",
-        f"DESCRIPTION:{render.escape_text(description(key, row, t))}",
-        f"CATEGORIES:{render.escape_text(key.system.value)},{render.escape_text(t.kind(row.kind))}",
-        "TRANSP:TRANSPARENT",
-        f"SEQUENCE:{row.sequence}",
-        f"LAST-MODIFIED:{stamp}",
-        "END:VEVENT",
-    ]
-    return "".join(render.fold(line) + render.CRLF for line in lines)
-
-
-def summary(key: CalendarKey, row: EventRow, t: Translator) -> str:
-    """`BSP ES EUR · Remesa 2026-03-4`: the collection's summary, in the feed's language."""
-    if t.lang == "en":
-        return render.summary(key, row)
-    return f"{key.system} {key.country} {key.currency} · {t.kind(row.kind)} {row.period}"
-
-
-def description(key: CalendarKey, row: EventRow, t: Translator) -> str:
-    if t.lang == "en":
-        return render.description(key, row)
-    lines = [
-        f"{t.kind_term(row.kind)}, {t.calendar(key)}.",
-        t("Period {code}: {start} to {end}.").format(
-            code=row.period, start=row.period_start.isoformat(), end=row.period_end.isoformat()),
-    ]
-    if row.cutoff:
-        lines.append(t("Cut-off: {time} local time.").format(time=row.cutoff))
-    if row.remarks:
-        lines.append(t("Remarks: {text}").format(text=row.remarks))
-    lines.append(t("Release {id} of {date}.").format(id=row.revision, date=f"{row.modified_at:%Y-%m-%d}"))
-    return "\n".join(lines)
-
-
-class FeedCache:
-    """Rendered feeds by ETag, the most recent few: subscribers poll the same selections."""
-
-    def __init__(self, entries: int = 32) -> None:
-        self._entries = entries
-        self._bodies: collections.OrderedDict[str, bytes] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._bodies.get(etag)
-            if body is not None:
-                self._bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        with self._lock:
-            self._bodies[etag] = body
-            while len(self._bodies) > self._entries:
-                self._bodies.popitem(last=False)

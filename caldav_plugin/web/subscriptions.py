@@ -25,7 +25,8 @@ import jinja2
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from settlecal.db.notifications import SubscriberRow
+from settlecal.db.queries.notifications import SubscriberRow
+from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.notify.wording import LANGUAGES, Wording, language
@@ -71,8 +72,8 @@ def handle(
 
 def _form(t: Wording, params: dict[str, str], config: NotifyConfig) -> radicale_types.WSGIResponse:
     try:
-        where, kinds = subscribers_lib.subscription_filter(params)
-    except subscribers_lib.SubscriberInvalid as error:
+        where, kinds = calendar_filter(urllib.parse.urlencode(params))
+    except FilterInvalid as error:
         return _page(t, "error", config, status=400, message=t.phrase("page_bad_filter", problem=error))
     fields = {name: params[name] for name in _FILTER_FIELDS if params.get(name)}
     feed = config.links.changes_feed({**fields, "lang": t.lang})
@@ -81,7 +82,10 @@ def _form(t: Wording, params: dict[str, str], config: NotifyConfig) -> radicale_
 
 def _subscribe(t: Wording, params: dict[str, str], engine: Engine, config: NotifyConfig) -> radicale_types.WSGIResponse:
     try:
-        where, kinds = subscribers_lib.subscription_filter(params)
+        where, kinds = calendar_filter(urllib.parse.urlencode(params))
+    except FilterInvalid as error:
+        return _page(t, "error", config, status=400, message=t.phrase("page_bad_filter", problem=error))
+    try:
         subscription = subscribers_lib.Subscription(params.get("email", ""), where, kinds, t.lang)
     except subscribers_lib.SubscriberInvalid as error:
         message = t.page_bad_email if error.field == "e-mail address" else t.phrase("page_bad_filter", problem=error)

@@ -22,7 +22,7 @@ from settlecal.filters import Selection
 if TYPE_CHECKING:
     from radicale import types as radicale_types
 
-    from caldav_plugin.web.routes import Request
+    from caldav_plugin.web.request import Request
 
 # More matching calendars than this and the page lists only these (the filters narrow it down).
 MAX_LISTED: Final = 60

@@ -145,11 +145,6 @@ def _remove_stale_wal(path: pathlib.Path) -> None:
             path.with_name(path.name + suffix).unlink()
 
 
-def reading(engine: Engine) -> Session:
-    """A session for one read; use as `with reading(engine) as session:`."""
-    return Session(engine, expire_on_commit=False)
-
-
 @contextlib.contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """One write transaction holding the database-wide write lock; commits on success.

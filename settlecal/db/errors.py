@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 
 
-class DatabaseError(ImporterError):
+class DatabaseError(SettlecalError):
     """Base of the errors about the database as a whole (not about one release or subscriber)."""
 
 

@@ -86,7 +86,8 @@ class Period(Base):
     code: Mapped[str] = mapped_column(String(MAX_PERIOD_CODE))
     start: Mapped[Day]
     end: Mapped[Day]
-    # The calendar year a release speaks for: the year of the period's end.
+    # The calendar year a release speaks for: the one holding most of the period's days
+    # (settlecal.domain.period_year), unless the release gave another in its `year` column.
     year: Mapped[int]
     remarks: Mapped[Optional[str]] = mapped_column(Text)
     # The canonical text of its key dates in force (settlecal.releases.diff.fingerprint), None when it has

@@ -1,4 +1,4 @@
-"""One request reads one revision.
+"""Reading the database: one request reads one revision.
 
 Radicale calls the storage several times per request (discover, then sync, then get_multi …), some of
 them after it released its lock. Each call opening its own transaction could see an import commit

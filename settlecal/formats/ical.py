@@ -26,37 +26,26 @@ from icalendar.parser import Contentline
 from icalendar.prop import vText
 
 from settlecal import hrefs
-from settlecal.db.queries import EventRow
-from settlecal.domain import CalendarKey, Kind, System
+from sqlalchemy.orm import Session
+
+from settlecal.db import queries
+from settlecal.db.queries import EventRow, SelectedKeyDate
+from settlecal.domain import CalendarKey, System
+from settlecal.filters import describe_filter
+from settlecal.formats.query import Format, Query
+from settlecal.i18n.translator import Translator, translator
 
 # Bump when the output for the same rows changes: it is part of every collection ETag.
 RENDER_VERSION: Final = 2
 PRODID: Final = "-//settlecal//IATA settlement calendars//EN"
+MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 CRLF: Final = "\r\n"
 _ITEM_HEAD: Final = f"BEGIN:VCALENDAR{CRLF}VERSION:2.0{CRLF}PRODID:{PRODID}{CRLF}"
 _ITEM_TAIL: Final = f"END:VCALENDAR{CRLF}"
 _EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
 _ONE_DAY: Final = datetime.timedelta(days=1)
 
-# How each kind reads in a month grid, and IATA's own term for it in the description.
-KIND_LABEL: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Period",
-    Kind.SUBMISSION: "Submission",
-    Kind.BILLING: "Billing",
-    Kind.REMITTANCE: "Remittance",
-    Kind.SETTLEMENT: "Settlement",
-    Kind.CORRECTION_CUTOFF: "Correction cut-off",
-    Kind.DISPUTE_DEADLINE: "Dispute deadline",
-}
-IATA_TERM: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Reporting / billing period",
-    Kind.SUBMISSION: "Agent submission date",
-    Kind.BILLING: "Billing date",
-    Kind.REMITTANCE: "Agent remittance date",
-    Kind.SETTLEMENT: "Airline settlement date",
-    Kind.CORRECTION_CUTOFF: "Correction cut-off",
-    Kind.DISPUTE_DEADLINE: "Billing dispute deadline",
-}
+ENGLISH: Final = translator("en")
 CALENDAR_COLOR: Final[Mapping[System, str]] = {System.BSP: "#1F5FA8", System.CASS: "#B8561B"}
 
 
@@ -78,8 +67,12 @@ class RenderedEvent:
         return _ITEM_HEAD + self.vevent + _ITEM_TAIL
 
 
-def render_event(key: CalendarKey, row: EventRow) -> RenderedEvent:
-    """The VEVENT of one key date, wrapped as a calendar object resource."""
+def render_event(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> RenderedEvent:
+    """The VEVENT of one key date, wrapped as a calendar object resource.
+
+    In English it is the collection's own event; in another language SUMMARY, DESCRIPTION and
+    CATEGORIES are translated and everything else (UID, dates, SEQUENCE) stays the same.
+    """
     name = hrefs.event_name(row.period, row.kind)
     uid = hrefs.event_uid(key, row.period, row.kind)
     stamp = ical_datetime(row.modified_at)
@@ -89,9 +82,9 @@ def render_event(key: CalendarKey, row: EventRow) -> RenderedEvent:
         f"DTSTAMP:{stamp}",
         f"DTSTART;VALUE=DATE:{row.date:%Y%m%d}",
         f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}",
-        f"SUMMARY:{escape_text(summary(key, row))}",
-        f"DESCRIPTION:{escape_text(description(key, row))}",
-        f"CATEGORIES:{escape_text(key.system.value)},{escape_text(KIND_LABEL[row.kind])}",
+        f"SUMMARY:{escape_text(summary(key, row, t))}",
+        f"DESCRIPTION:{escape_text(description(key, row, t))}",
+        f"CATEGORIES:{escape_text(key.system.value)},{escape_text(t.kind(row.kind))}",
         "TRANSP:TRANSPARENT",
         f"SEQUENCE:{row.sequence}",
         f"LAST-MODIFIED:{stamp}",
@@ -129,22 +122,25 @@ def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refres
     return head + "".join(event.vevent for event in events) + "END:VCALENDAR" + CRLF
 
 
-def summary(key: CalendarKey, row: EventRow) -> str:
+def summary(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> str:
     """Short enough for a month grid: `BSP ES EUR · Remittance 2026-03-4`."""
-    return f"{key.system} {key.country} {key.currency} · {KIND_LABEL[row.kind]} {row.period}"
+    return f"{key.system} {key.country} {key.currency} · {t.kind(row.kind)} {row.period}"
 
 
-def description(key: CalendarKey, row: EventRow) -> str:
+def description(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> str:
     """The period, the cut-off time, remarks and the release that last changed the key date."""
+    # English names the calendar by its key, as every collection's event always has.
+    calendar = key.label if t.lang == ENGLISH.lang else t.calendar(key)
     lines = [
-        f"{IATA_TERM[row.kind]}, {key.label}.",
-        f"Period {row.period}: {row.period_start.isoformat()} to {row.period_end.isoformat()}.",
+        f"{t.kind_term(row.kind)}, {calendar}.",
+        t("Period {code}: {start} to {end}.").format(
+            code=row.period, start=row.period_start.isoformat(), end=row.period_end.isoformat()),
     ]
     if row.cutoff:
-        lines.append(f"Cut-off: {row.cutoff} local time.")
+        lines.append(t("Cut-off: {time} local time.").format(time=row.cutoff))
     if row.remarks:
-        lines.append(f"Remarks: {row.remarks}")
-    lines.append(f"Release {row.revision} of {row.modified_at:%Y-%m-%d}.")
+        lines.append(t("Remarks: {text}").format(text=row.remarks))
+    lines.append(t("Release {id} of {date}.").format(id=row.revision, date=f"{row.modified_at:%Y-%m-%d}"))
     return "\n".join(lines)
 
 
@@ -208,3 +204,37 @@ def duration(minutes: int) -> str:
     if minutes % 60 == 0:
         return f"PT{minutes // 60}H"
     return f"PT{minutes}M"
+
+
+def render_selection(key_dates: Iterable[SelectedKeyDate], query: Query) -> str:
+    """The key dates of several calendars as one VCALENDAR, with the refresh hints of the collections:
+    each event is its collection's own (in the query's language)."""
+    t = translator(query.lang)
+    interval = duration(query.refresh_minutes)
+    name = f"{t('Settlement calendars')}: {describe_filter(query.where, query.kinds, t)}"
+    about = t("IATA settlement key dates of the selection, from the operator's releases. Read-only.")
+    header = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{escape_text(name)}",
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"DESCRIPTION:{escape_text(about)}",
+        f"X-WR-CALDESC:{escape_text(about)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{interval}",
+        f"X-PUBLISHED-TTL:{interval}",
+    ]
+    head = "".join(fold(line) + CRLF for line in header)
+    ordered = sorted(key_dates, key=lambda k: (k.calendar, k.event.date, k.event.period, k.event.kind))
+    events = "".join(render_event(k.calendar, k.event, t).vevent for k in ordered)
+    return head + events + "END:VCALENDAR" + CRLF
+
+
+def render(session: Session, query: Query) -> bytes:
+    key_dates = queries.selected_key_dates(session, query.where, kinds=query.kinds)
+    return render_selection(key_dates, query).encode("utf-8")
+
+
+FORMAT: Final = Format("ics", "ics", MEDIA_TYPE, render, "iCalendar: one feed of every matching calendar")

@@ -13,10 +13,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Final
 
+import pycountry
 from babel import Locale
 from babel import dates as babel_dates
 
-from settlecal.formats import ical as render
 from settlecal.domain import CalendarKey, Frequency, Kind
 from settlecal.i18n.messages import SPANISH
 
@@ -24,26 +24,6 @@ LANGUAGES: Final = ("en", "es")
 DEFAULT_LANGUAGE: Final = "en"
 LANGUAGE_NAMES: Final[Mapping[str, str]] = {"en": "English", "es": "Español"}
 
-# Short names for a month grid; English ones are the feed's (render.KIND_LABEL).
-_KIND_SHORT_ES: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Periodo",
-    Kind.SUBMISSION: "Presentación",
-    Kind.BILLING: "Facturación",
-    Kind.REMITTANCE: "Remesa",
-    Kind.SETTLEMENT: "Liquidación",
-    Kind.CORRECTION_CUTOFF: "Cierre de correcciones",
-    Kind.DISPUTE_DEADLINE: "Plazo de disputas",
-}
-# IATA's own terms, as the Spanish calendars print them.
-_KIND_TERM_ES: Final[Mapping[Kind, str]] = {
-    Kind.PERIOD: "Periodo de facturación",
-    Kind.SUBMISSION: "Envío / presentación de la agencia",
-    Kind.BILLING: "Fecha de facturación",
-    Kind.REMITTANCE: "Fecha de remesa de la agencia",
-    Kind.SETTLEMENT: "Liquidación a las aerolíneas",
-    Kind.CORRECTION_CUTOFF: "Cierre de correcciones",
-    Kind.DISPUTE_DEADLINE: "Plazo de disputas de facturación",
-}
 _FREQUENCY: Final[Mapping[str, Mapping[Frequency, str]]] = {
     "en": {
         Frequency.MONTHLY: "monthly",
@@ -102,10 +82,12 @@ class Translator:
         return _locale(self.lang)
 
     def kind(self, kind: Kind) -> str:
-        return _KIND_SHORT_ES[kind] if self.lang == "es" else render.KIND_LABEL[kind]
+        """The kind's short name, as a month grid shows it."""
+        return self(kind.facts.label)
 
     def kind_term(self, kind: Kind) -> str:
-        return _KIND_TERM_ES[kind] if self.lang == "es" else render.IATA_TERM[kind]
+        """IATA's own term for the kind."""
+        return self(kind.facts.term)
 
     def frequency(self, frequency: Frequency) -> str:
         return _FREQUENCY[self.lang][frequency]
@@ -181,6 +163,12 @@ def _country_names() -> Mapping[str, str]:
     return names
 
 
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2: what a country filter may name (a made-up code matches no calendar)."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
 def country_code(text: str, known: Callable[[str], bool] = lambda code: True) -> str | None:
     """The ISO code of what someone typed in the country box: `ES`, `es`, `Spain`, `España`,
     `Spain (ES)`. None when it names no country."""
@@ -188,6 +176,7 @@ def country_code(text: str, known: Callable[[str], bool] = lambda code: True) ->
     if value.endswith(")") and "(" in value:
         value = value[value.rindex("(") + 1 : -1].strip()
     if len(value) == 2 and value.isascii() and value.isalpha():
-        return value.upper()
+        code = value.upper()
+        return code if code in _country_codes() and known(code) else None
     found = _country_names().get(_folded(value))
     return found if found is not None and known(found) else None

@@ -15,11 +15,12 @@ from typing import Any
 
 import jinja2
 
-from settlecal.db.notifications import SubscriberRow
+from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
 from settlecal.domain import CalendarKey
-from settlecal.releases.diff import Action, KeyDateChange
-from settlecal.notify.wording import Wording, utc
+from settlecal.changes import Action, KeyDateChange
+from settlecal.db.queries.calendars import utc
+from settlecal.notify.wording import Wording
 from settlecal.notify.config import NotifyConfig
 
 # The order sections appear in: what moved first, since that is what people must act on.

@@ -1,26 +1,22 @@
 """Telling subscribers what a release changed: one message per subscriber whose filter matches a
 changed calendar, queued in the release's own transaction, so a release and its notifications are
-committed together or not at all. `mail_sender.deliver` sends them after the commit.
+committed together or not at all. `smtp.deliver` sends them after the commit.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from settlecal.changes import CalendarReport
 from settlecal.db import queries
-from settlecal.db import notifications as notifications_db
+from settlecal.db.queries import notifications as notifications_db
 from settlecal.domain import CalendarFilter
 from settlecal.notify import outbox
 from settlecal.notify.compose import CalendarNotice, release_message
 from settlecal.notify.config import NotifyConfig, load_config
-
-if TYPE_CHECKING:
-    from settlecal.releases.service import CalendarReport
-
 
 def enqueue(
     session: Session,

@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 
-from settlecal.db import notifications as notifications_db
-from settlecal.db.engine import reading
-from settlecal.db.notifications import OutboxRow
+from settlecal.db.queries import notifications as notifications_db
+from settlecal.db.snapshot import reading
+from settlecal.db.queries.notifications import OutboxRow
 from settlecal.notify import outbox
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 from settlecal.notify.config import NotifyConfig, SmtpServer
 
 Clock = Callable[[], datetime.datetime]
@@ -36,7 +36,7 @@ Clock = Callable[[], datetime.datetime]
 WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
-class SmtpNotConfigured(ImporterError):
+class SmtpNotConfigured(SettlecalError):
     def __str__(self) -> str:
         return "no SMTP server configured: set SETTLECAL_SMTP_URL (see docs/notifications.md)"
 

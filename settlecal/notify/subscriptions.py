@@ -17,14 +17,15 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from settlecal.db import notifications as notifications_db
-from settlecal.db.engine import reading, writing
+from settlecal.db.queries import notifications as notifications_db
+from settlecal.db.engine import writing
+from settlecal.db.snapshot import reading
 from settlecal.db.models import OutboxMessage, Subscriber
-from settlecal.db.notifications import SubscriberRow
+from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.db.schema import upgrade
-from settlecal.domain import CalendarFilter, Frequency, Kind, System
+from settlecal.domain import CalendarFilter, Kind
 from settlecal.notify import outbox
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 from settlecal.notify.compose import confirmation_message
 from settlecal.notify.wording import LANGUAGES
 from settlecal.notify.config import NotifyConfig
@@ -36,7 +37,7 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),
 MAX_CONFIRMATIONS = 3
 
 
-class SubscriberInvalid(ImporterError):
+class SubscriberInvalid(SettlecalError):
     def __init__(self, field: str, value: str, problem: str) -> None:
         super().__init__(field, value, problem)
         self.field = field
@@ -47,7 +48,7 @@ class SubscriberInvalid(ImporterError):
         return f"{self.field} {self.value!r}: {self.problem}"
 
 
-class UnknownSubscriber(ImporterError):
+class UnknownSubscriber(SettlecalError):
     def __init__(self, email: str) -> None:
         super().__init__(email)
         self.email = email
@@ -200,35 +201,3 @@ def _kinds_text(kinds: frozenset[Kind] | None) -> str | None:
 
 def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
-
-
-def subscription_filter(params: dict[str, str]) -> tuple[CalendarFilter, frozenset[Kind] | None]:
-    """The filter and kinds named by the web page's parameters (`system=BSP&country=ES&kind=remittance,billing`);
-    empty ones match everything. Raises SubscriberInvalid on a value that names nothing."""
-    def value(name: str) -> str | None:
-        return (params.get(name) or "").strip() or None
-
-    system, country, currency, frequency = value("system"), value("country"), value("currency"), value("frequency")
-    try:
-        where = CalendarFilter(
-            System(system.upper()) if system else None,
-            _code(country, 2, "country"), _code(currency, 3, "currency"),
-            Frequency(frequency.lower()) if frequency else None,
-        )
-    except ValueError as error:
-        raise SubscriberInvalid("filter", str(params), str(error)) from error
-    kinds = set()
-    for name in filter(None, (part.strip().lower() for part in (value("kind") or "").split(","))):
-        try:
-            kinds.add(Kind(name))
-        except ValueError as error:
-            raise SubscriberInvalid("kind", name, f"choose among {', '.join(k.value for k in Kind)}") from error
-    return where, frozenset(kinds) or None
-
-
-def _code(value: str | None, length: int, what: str) -> str | None:
-    if value is None:
-        return None
-    if len(value) != length or not value.isascii() or not value.isalpha():
-        raise SubscriberInvalid(what, value, f"not a {length}-letter ISO code")
-    return value.upper()

@@ -11,24 +11,13 @@ from collections.abc import Mapping
 
 import babel.dates
 
+from settlecal.db.queries.calendars import utc
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind
-from settlecal.releases.diff import Action, KeyDateChange, KeyDateState
+from settlecal.i18n.translator import translator
+from settlecal.changes import Action, KeyDateChange, KeyDateState
 
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
-
-KIND_NAMES: Mapping[str, Mapping[Kind, str]] = {
-    "en": {
-        Kind.PERIOD: "Period", Kind.SUBMISSION: "Submission", Kind.BILLING: "Billing",
-        Kind.REMITTANCE: "Remittance", Kind.SETTLEMENT: "Settlement",
-        Kind.CORRECTION_CUTOFF: "Correction cut-off", Kind.DISPUTE_DEADLINE: "Dispute deadline",
-    },
-    "es": {
-        Kind.PERIOD: "Periodo", Kind.SUBMISSION: "Presentación", Kind.BILLING: "Facturación",
-        Kind.REMITTANCE: "Remesa", Kind.SETTLEMENT: "Liquidación",
-        Kind.CORRECTION_CUTOFF: "Cierre de correcciones", Kind.DISPUTE_DEADLINE: "Plazo de disputa",
-    },
-}
 
 FREQUENCY_NAMES: Mapping[str, Mapping[Frequency, str]] = {
     "en": {f: f.value for f in Frequency},
@@ -165,7 +154,7 @@ class Wording:
         return self._phrases[key].format(**values)
 
     def kind(self, kind: Kind) -> str:
-        return KIND_NAMES[self.lang][kind]
+        return translator(self.lang).kind(kind)
 
     def calendar(self, key: CalendarKey) -> str:
         """`BSP ES EUR monthly`, the frequency in this language."""
@@ -208,10 +197,3 @@ class Wording:
         text = " · ".join(parts) or self.all
         chosen = ", ".join(self.kind(kind) for kind in Kind if kind in kinds) if kinds else self.all_kinds
         return f"{text} ({chosen})"
-
-
-def utc(moment: datetime.datetime) -> datetime.datetime:
-    """The moment in UTC; a naive one (SQLite keeps no zone) is taken as UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)

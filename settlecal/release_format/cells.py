@@ -108,6 +108,19 @@ def parse_time(cell: Cell) -> datetime.time | Fault | None:
     return datetime.time(hours, minutes)
 
 
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def parse_year(cell: Cell) -> int | Fault | None:
+    """A four-digit year: text, or a spreadsheet's number (2026 or 2026.0)."""
+    if isinstance(cell, (datetime.date, datetime.time, datetime.timedelta)):
+        return Fault(f"'{cell}' (a date or time, not a year)")
+    text = optional_text(cell)
+    if text is None:
+        return None
+    return int(text) if _YEAR.fullmatch(text) else Fault(f"'{text}'")
+
+
 def cell_code(cell: Cell) -> str | None:
     return cell_text(cell) or None
 

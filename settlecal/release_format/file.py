@@ -26,7 +26,7 @@ from settlecal.errors import (
     ReleaseUnreadable,
 )
 from settlecal.release_format.cells import Cell
-from settlecal.release_format.rows import COLUMNS, ReleaseRow, validate_rows
+from settlecal.release_format.rows import COLUMNS, YEAR, ReleaseRow, validate_rows
 
 _BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"
@@ -74,15 +74,22 @@ def read_release(
 
 
 def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:
-    """Writes `rows` as a canonical release: all COLUMNS in order, ISO dates, HH:MM cut-offs.
+    """Writes `rows` as a canonical release: all COLUMNS in order, ISO dates, HH:MM cut-offs, and a
+    last `year` column only when a row gives its year.
 
     Rows are sorted by calendar, then period start, so the output depends only on the rows.
     Lines end in '\\n' (open `fp` with newline=""). `read_release` of the output gives the same
     rows but for line numbers.
     """
+    ordered = sorted(rows, key=_export_order)
     writer = csv.writer(fp, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(map(_csv_cells, sorted(rows, key=_export_order)))
+    if any(row.given_year is not None for row in ordered):
+        writer.writerow((*COLUMNS, YEAR))
+        writer.writerows([*_csv_cells(row), "" if row.given_year is None else str(row.given_year)]
+                         for row in ordered)
+    else:
+        writer.writerow(COLUMNS)
+        writer.writerows(map(_csv_cells, ordered))
 
 
 def _export_order(row: ReleaseRow) -> tuple[CalendarKey, datetime.date, datetime.date, str]:

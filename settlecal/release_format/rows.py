@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar, cast
 
 
-from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind
+from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, period_year
 
 from settlecal.errors import ReleaseProblem
 from settlecal.release_format.cells import (
     Cached, CalendarFaults, Cell, Fault, cell_text, is_blank_cell, parse_calendar, parse_date,
-    parse_period, parse_remarks, parse_time,
+    parse_period, parse_remarks, parse_time, parse_year,
 )
 
 T = TypeVar("T")
@@ -32,6 +32,10 @@ COLUMNS = (
     "correction_cutoff", "dispute_deadline", "remarks",
 )  # fmt: skip
 REQUIRED_COLUMNS = COLUMNS[:7]
+YEAR = "year"
+"""The optional column naming the year a period belongs to when the rule (`period_year`) does not
+fit; `settlecal export` writes it after COLUMNS, and only when a row needs it."""
+KNOWN_COLUMNS = (*COLUMNS, YEAR)
 _DATE = "a date (YYYY-MM-DD, DD-MMM-YY or DD/MM/YYYY)"
 _EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
     "system": "BSP or CASS",
@@ -41,6 +45,7 @@ _EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
     "period": f"a period code such as 2026-03-4 (text, at most {MAX_PERIOD_CODE} characters)",
     "remarks": "text without control characters",
     "remittance_cutoff": "a time of day (HH:MM, 00:00 to 23:59)",
+    YEAR: "a year such as 2026 (four digits)",
 }
 
 
@@ -61,15 +66,14 @@ class ReleaseRow:
     correction_cutoff: datetime.date | None
     dispute_deadline: datetime.date | None
     remarks: str | None
+    given_year: int | None = None  # the `year` cell, when the release has one
+    # The calendar year the period belongs to (a release replaces whole years): the year the release
+    # gives, else the one that holds most of the period's days. Computed once: imports read it often.
+    year: int = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def year(self) -> int:
-        """The calendar year the period belongs to (a release replaces whole years).
-
-        It is the year the period *ends*: ISO week 2026-W01 runs from 29 December 2025 to
-        4 January 2026, and operators publish it in their 2026 calendar.
-        """
-        return self.period_end.year
+    def __post_init__(self) -> None:
+        year = period_year(self.period_start, self.period_end) if self.given_year is None else self.given_year
+        object.__setattr__(self, "year", year)
 
     def key_dates(
         self,
@@ -144,11 +148,11 @@ class _Layout:
     must_be_empty: tuple[int, ...]  # 0-based, of columns without a name (unless extras allowed)
 
     def picker(self) -> Callable[[Sequence[Cell]], tuple[Cell, ...]]:
-        """Picks the cells of COLUMNS in order from a record padded to `width` + 1 cells.
+        """Picks the cells of KNOWN_COLUMNS in order from a record padded to `width` + 1 cells.
 
         An absent column reads the padding cell at `width`, which is always empty.
         """
-        indices = (self.positions.get(name, self.width + 1) - 1 for name in COLUMNS)
+        indices = (self.positions.get(name, self.width + 1) - 1 for name in KNOWN_COLUMNS)
         return operator.itemgetter(*indices)
 
 
@@ -171,10 +175,10 @@ def _read_header(
             first = positions[name]
             message = f"expected each column once, got '{given}' again (first at column {first})"
             problems.append(ReleaseProblem(line, position, name, message))
-        elif name in COLUMNS:
+        elif name in KNOWN_COLUMNS:
             positions[name] = position
         elif not allow_extra_columns:
-            known = ", ".join(COLUMNS)
+            known = ", ".join(KNOWN_COLUMNS)
             message = f"unknown column '{given}' (column {position}); expected one of {known}"
             problems.append(ReleaseProblem(line, position, given, message))
     missing = [name for name in REQUIRED_COLUMNS if name not in positions]
@@ -210,6 +214,7 @@ class _RowChecker:
         self._times = Cached(parse_time)
         self._periods = Cached(parse_period)
         self._remarks = Cached(parse_remarks)
+        self._years = Cached(parse_year)
         self._calendars = Cached(self._shared_calendar)
         self._shared: dict[CalendarKey, CalendarKey] = {}
         self._first_lines: dict[CalendarKey, dict[str, int]] = {}
@@ -242,6 +247,7 @@ class _RowChecker:
         if isinstance(remarks, Fault):
             remarks = value(line, "remarks", raw[14], remarks)
         self._check_order(line, start, end, remittance)
+        year = self._year(line, raw[15], start, end)
         if cutoff is not None and dates[raw[9]] is None:
             message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
             self._report(line, "remittance_cutoff", message)
@@ -250,7 +256,7 @@ class _RowChecker:
         self._check_unique(line, calendar, period, start, end)
         if start is not None and end is not None and len(self.problems) == before:
             row = ReleaseRow(line, calendar, period, start, end, submission, billing, remittance, cutoff,
-                             settlement, correction, dispute, remarks)
+                             settlement, correction, dispute, remarks, year)
             self.rows.append(row)
 
     def check_overlaps(self) -> None:
@@ -310,6 +316,21 @@ class _RowChecker:
             found = "an empty cell" if is_blank_cell(raw) else f"'{cell_text(raw)}'"
             self._report(line, name, f"expected {_EXPECTED[name]}, got {found}")
         return value
+
+    def _year(self, line: int, raw: Cell, start: datetime.date | None, end: datetime.date | None) -> int | None:
+        """The `year` cell: a year the period touches, or one either side (a calendar may open with a
+        period that ends in December, or close with one that starts in January)."""
+        year = self._years[raw]
+        if year is None:
+            return None
+        if isinstance(year, Fault):
+            return self._value(line, YEAR, raw, year)
+        if start is None or end is None or start.year - 1 <= year <= end.year + 1:
+            return year
+        message = (f"expected a year from {start.year - 1} to {end.year + 1} (a year the period touches, "
+                   f"or the year before or after), got {year}")
+        self._report(line, YEAR, message)
+        return None
 
     def _check_order(self, line: int, start: datetime.date | None, end: datetime.date | None,
                      remittance: datetime.date | None) -> None:  # fmt: skip

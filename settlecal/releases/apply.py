@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarKey, Kind
-from settlecal.releases.diff import (
-    Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState, fingerprint, row_fingerprint,
-)
+from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
+from settlecal.releases.diff import fingerprint, row_fingerprint
 from settlecal.release_format.rows import ReleaseRow
 
 # Rows buffered per table before they are written; bounds memory on million-row releases.
@@ -55,10 +54,7 @@ class PeriodState:
     start: datetime.date
     end: datetime.date
     remarks: str | None
-
-    @property
-    def year(self) -> int:
-        return self.end.year
+    year: int
 
 
 class StoredPeriod(NamedTuple):
@@ -127,11 +123,29 @@ def stored_contents(
         for (calendar_id, code, start, end, remarks, year, period_id, kind_name, id_, sequence, date, last,
              cutoff, removed) in session.connection().execute(selection).all():
             states, key_dates = contents.setdefault(calendar_id, ({}, {}))
-            states[code] = PeriodState(start, end, remarks)
+            states[code] = PeriodState(start, end, remarks, year)
             kind = _KINDS[kind_name]
             state = KeyDateState(date, last, cutoff, remarks if kind is Kind.PERIOD else None)
             key_dates[(code, kind)] = StoredKeyDate(id_, period_id, sequence, year, state, removed)
     return contents
+
+
+def key_dates_in_force(session: Session, calendar_years: Collection[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many key dates in force each of these (calendar id, year) pairs holds."""
+    wanted = set(calendar_years)
+    years = sorted({year for _, year in wanted})
+    query = (
+        select(_period.c.calendar_id, _period.c.year, func.count())
+        .select_from(_key_date.join(_period, _key_date.c.period_id == _period.c.id))
+        .where(_key_date.c.removed.is_(False), _period.c.year.in_(years))
+        .group_by(_period.c.calendar_id, _period.c.year)
+    )
+    counts = dict.fromkeys(wanted, 0)
+    for chunk in _chunks(sorted({calendar_id for calendar_id, _ in wanted})):
+        found = session.connection().execute(query.where(_period.c.calendar_id.in_(chunk))).all()
+        counts.update(((calendar_id, year), count) for calendar_id, year, count in found
+                      if (calendar_id, year) in counts)
+    return counts
 
 
 def stored_calendar(session: Session, calendar_id: int) -> StoredCalendar:
@@ -155,7 +169,7 @@ class ReleaseWriter:
         self._pending: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _COLUMNS}
         # Updates wait for finish(), to go out as one statement each rather than one per calendar.
         self._updates: dict[Any, list[dict[str, Any]]] = {
-            _UPDATE_PERIOD: [], _UPDATE_FINGERPRINT: [], _UPDATE_KEY_DATE: []
+            _UPDATE_PERIOD: [], _REPAIR_PERIOD: [], _UPDATE_KEY_DATE: []
         }
         self._touched_periods: list[int] = []
         self._changed_calendars: list[int] = []
@@ -194,18 +208,20 @@ class ReleaseWriter:
                 self._touched_periods.append(period_ids[change.period])
         self._changed_calendars.append(calendar_id)
 
-    def repair_fingerprints(self, stored: StoredCalendar, rows: Iterable[ReleaseRow], diff: CalendarDiff) -> None:
-        """Renews stored fingerprints that differed from their rows although nothing changed.
+    def repair_periods(self, stored: StoredCalendar, rows: Iterable[ReleaseRow], diff: CalendarDiff) -> None:
+        """Renews the fingerprint and year of stored periods that differed from their rows although
+        none of their key dates changed.
 
         Fingerprints are a cache: one written by an older format costs a full diff of its period
-        but never a wrong result, and this keeps that from happening twice.
+        but never a wrong result, and this keeps that from happening twice. A year differs alone when
+        a release's `year` column moves a period to another year, which no client sees.
         """
         touched = {change.period for change in diff.changes}
         stale = [
-            {"pid": stored.periods[row.period].id, "fingerprint": row_fingerprint(row)}
+            {"pid": stored.periods[row.period].id, "fingerprint": row_fingerprint(row), "year": row.year}
             for row in rows if row.period in stored.periods and row.period not in touched
         ]
-        self._updates[_UPDATE_FINGERPRINT].extend(stale)
+        self._updates[_REPAIR_PERIOD].extend(stale)
 
     def finish(self) -> Release | None:
         """Writes what waits and records the totals; returns None, leaving no trace, when the
@@ -318,8 +334,9 @@ _UPDATE_KEY_DATE = (
     .values(date=bindparam("new_date"), end=bindparam("new_end"), cutoff=bindparam("new_cutoff"),
             removed=bindparam("new_removed"), sequence=bindparam("new_sequence"))
 )
-_UPDATE_FINGERPRINT = (
-    update(_period).where(_period.c.id == bindparam("pid")).values(fingerprint=bindparam("fingerprint"))
+_REPAIR_PERIOD = (
+    update(_period).where(_period.c.id == bindparam("pid"))
+    .values(fingerprint=bindparam("fingerprint"), year=bindparam("year"))
 )
 _UPDATE_PERIOD = (
     update(_period)

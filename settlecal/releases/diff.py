@@ -6,34 +6,16 @@ that the release no longer has is removed, and key dates of other years are left
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import enum
 from typing import Protocol
 from collections.abc import Iterable, Mapping, Sequence, Set
 
+from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
 from settlecal.domain import CalendarKey, Kind
 from settlecal.release_format.rows import ReleaseRow
 
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(Kind)}
-
-
-class Action(enum.StrEnum):
-    ADDED = "added"
-    MOVED = "moved"  # its dates changed
-    CHANGED = "changed"  # only its cut-off time or its period's remarks changed
-    REMOVED = "removed"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class KeyDateState:
-    """Everything a release says about one key date. Remarks belong to the period's own key date."""
-
-    date: datetime.date
-    end: datetime.date
-    cutoff: str | None = None
-    remarks: str | None = None
 
 
 class Current(Protocol):
@@ -45,31 +27,6 @@ class Current(Protocol):
     def state(self) -> KeyDateState: ...
     @property
     def removed(self) -> bool: ...
-
-
-KeyDateId = tuple[str, Kind]  # (period code, kind): unique within a calendar, and the UID's basis
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class KeyDateChange:
-    period: str
-    kind: Kind
-    action: Action
-    old: KeyDateState | None
-    new: KeyDateState | None
-
-    @property
-    def id(self) -> KeyDateId:
-        return (self.period, self.kind)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CalendarDiff:
-    calendar: CalendarKey
-    changes: tuple[KeyDateChange, ...]
-
-    def count(self, action: Action) -> int:
-        return sum(1 for change in self.changes if change.action is action)
 
 
 def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:

@@ -1,31 +1,25 @@
-"""Calendars back to the release format: what `settlecal export` writes.
+"""Calendars back to release rows: what the CSV format (`settlecal export`, the page's download) writes.
 
-The output imports again as a no-op: every period in force with each of its key dates in force.
+The rows import again as a no-op: every period in force with each of its key dates in force, and
+its year where that is not the one the rule gives (a release gave it in its `year` column).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from typing import TextIO
 
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from settlecal.db import queries
-from settlecal.db.engine import reading
-from settlecal.domain import CalendarFilter, Kind
-from settlecal.release_format.file import write_release_csv
+from settlecal.domain import CalendarFilter, Kind, period_year
 from settlecal.release_format.rows import ReleaseRow
 
 
-def export_rows(engine: Engine, where: CalendarFilter = CalendarFilter()) -> Iterator[ReleaseRow]:
-    with reading(engine) as session:
-        for line, period in enumerate(queries.periods_in_force(session, where), start=2):
-            yield _row(line, period)
-
-
-def export_release(engine: Engine, fp: TextIO, where: CalendarFilter = CalendarFilter()) -> None:
-    write_release_csv(export_rows(engine, where), fp)
+def export_rows(session: Session, where: CalendarFilter = CalendarFilter()) -> Iterator[ReleaseRow]:
+    """Every period in force of the calendars that match, as the release row that would import it."""
+    for line, period in enumerate(queries.periods_in_force(session, where), start=2):
+        yield _row(line, period)
 
 
 def _row(line: int, period: queries.PeriodInForce) -> ReleaseRow:
@@ -49,4 +43,5 @@ def _row(line: int, period: queries.PeriodInForce) -> ReleaseRow:
         correction_cutoff=day(Kind.CORRECTION_CUTOFF),
         dispute_deadline=day(Kind.DISPUTE_DEADLINE),
         remarks=period.remarks,
+        given_year=None if period.year == period_year(period.start, period.end) else period.year,
     )

@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from settlecal.changes import Action, CalendarDiff, CalendarReport, KeyDateState, Removal
 from settlecal.db import queries
-from settlecal.db.engine import reading, writing
+from settlecal.db.engine import writing
 from settlecal.db.schema import upgrade
-from settlecal.domain import CalendarKey, Kind
+from settlecal.db.snapshot import reading
+from settlecal.domain import CalendarKey, Kind, period_year
+from settlecal.errors import SettlecalError
 from settlecal.notify import notices as notifications
-from settlecal.releases.apply import (
-    PeriodState, ReleaseWriter, StoredCalendar, StoredPeriod, calendar_ids, stored_calendar, stored_contents,
-    stored_periods, undo_changes,
-)
-from settlecal.releases.diff import Action, CalendarDiff, KeyDateChange, KeyDateState, diff_calendar, row_fingerprint
-from settlecal.errors import ImporterError
 from settlecal.release_format.file import ReleaseFile
 from settlecal.release_format.rows import ReleaseRow
+from settlecal.releases.apply import (
+    PeriodState, ReleaseWriter, StoredCalendar, StoredPeriod, calendar_ids, key_dates_in_force, stored_calendar,
+    stored_contents, stored_periods, undo_changes,
+)
+from settlecal.releases.diff import diff_calendar, row_fingerprint
+from settlecal.releases.removals import RemovalsRefused, refused, removed_by_year
 
 Progress = Callable[[int], None]
 
 
-class NothingToRollBack(ImporterError):
+class NothingToRollBack(SettlecalError):
     def __str__(self) -> str:
         return "no release in force to roll back"
 
 
-class UnknownRelease(ImporterError):
+class UnknownRelease(SettlecalError):
     def __init__(self, release_id: int) -> None:
         super().__init__(release_id)
         self.release_id = release_id
@@ -41,32 +43,26 @@ class UnknownRelease(ImporterError):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class CalendarReport:
-    """What one release did to one calendar.
-
-    `changes` lists every change, except the key dates of a calendar the release created: those are
-    only counted, since a first load would otherwise print the whole calendar.
-    """
-
-    calendar: CalendarKey
-    created: bool
-    counts: dict[Action, int]
-    changes: tuple[KeyDateChange, ...]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class Outcome:
-    """The result of an import, a dry run or a rollback. `release` is None when nothing changed."""
+    """The result of an import, a dry run or a rollback. `release` is None when nothing changed.
+
+    `refused` holds the removals that would make the import refuse: only a dry run returns them.
+    """
 
     release: queries.ReleaseSummary | None
     calendars: tuple[CalendarReport, ...]
     dry_run: bool = False
     file: ReleaseFile | None = None
     notifications: int = 0  # messages queued for subscribers
+    refused: tuple[Removal, ...] = ()
 
     @property
     def changed(self) -> bool:
         return bool(self.calendars)
+
+    @property
+    def removals(self) -> tuple[Removal, ...]:
+        return tuple(removal for report in self.calendars for removal in report.removals)
 
     def total(self, action: Action) -> int:
         return sum(report.counts[action] for report in self.calendars)
@@ -79,25 +75,37 @@ def import_release(
     operator: str,
     note: str | None = None,
     dry_run: bool = False,
+    allow_removals: bool = False,
     progress: Progress | None = None,
     notify: bool = True,
 ) -> Outcome:
     """Makes a validated release the truth for the (calendar, year) pairs it holds, in one transaction.
 
     With `notify`, the messages to subscribers are queued in that same transaction.
+
+    Raises:
+        RemovalsRefused: when the release would remove all, or more than a quarter, of the key dates
+            in force of a (calendar, year), unless `allow_removals`; nothing is written. A dry run
+            returns them in `Outcome.refused` instead.
     """
     upgrade(engine)
     by_calendar = _group(release_file.rows)
     if dry_run:
         with reading(engine) as session:
-            reports = _diff_and_apply(session, by_calendar, None, progress)
-        return Outcome(None, reports, dry_run=True, file=release_file)
+            plans = _plan(session, by_calendar)
+            reports = _apply(plans, None, progress)
+        return Outcome(None, reports, dry_run=True, file=release_file,
+                       refused=refused(_removals_of(plans), allow_removals))
     with writing(engine) as session:
+        plans = _plan(session, by_calendar)
+        refusal = refused(_removals_of(plans), allow_removals)
+        if refusal:
+            raise RemovalsRefused(refusal)
         writer = ReleaseWriter(
             session, action="import", file_name=release_file.name, sha256=release_file.sha256,
             operator=operator, note=note, rows=len(release_file.rows),
         )
-        reports = _diff_and_apply(session, by_calendar, writer, progress)
+        reports = _apply(plans, writer, progress)
         summary = _finish(session, writer)
         queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
     return Outcome(summary, reports, file=release_file, notifications=queued)
@@ -116,11 +124,12 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: 
         )
         ids = calendar_ids(session)
         reports = []
-        for key, changes in _changes_by_calendar(queries.release_changes(session, target.id)):
-            diff = CalendarDiff(key, tuple(undo_changes(changes)))
-            stored = stored_calendar(session, ids[key])
+        for done in queries.by_calendar(queries.release_changes(session, target.id)):
+            diff = CalendarDiff(done.calendar, tuple(undo_changes(done.changes)))
+            stored = stored_calendar(session, ids[done.calendar])
             restored = {
-                c.period: PeriodState(c.new.date, c.new.end, c.new.remarks)
+                c.period: PeriodState(c.new.date, c.new.end, c.new.remarks,
+                                      _restored_year(stored.states[c.period], c.new))
                 for c in diff.changes if c.kind is Kind.PERIOD and c.new is not None
             }
             writer.apply(diff, restored, stored)
@@ -137,8 +146,7 @@ def release_report(engine: Engine, release_id: int) -> Outcome:
         if summary is None:
             raise UnknownRelease(release_id)
         reports = tuple(
-            _report(CalendarDiff(key, tuple(changes)), created=False)
-            for key, changes in _changes_by_calendar(queries.release_changes(session, release_id))
+            _report(diff, created=False) for diff in queries.by_calendar(queries.release_changes(session, release_id))
         )
     return Outcome(summary, reports)
 
@@ -150,42 +158,81 @@ def _group(rows: Iterable[ReleaseRow]) -> list[tuple[CalendarKey, list[ReleaseRo
     return sorted(groups.items())
 
 
-def _diff_and_apply(
-    session: Session,
-    by_calendar: Sequence[tuple[CalendarKey, list[ReleaseRow]]],
-    writer: ReleaseWriter | None,
-    progress: Progress | None,
-) -> tuple[CalendarReport, ...]:
+@dataclasses.dataclass(slots=True)
+class _CalendarPlan:
+    """What one calendar of a release will change, read before anything is written."""
+
+    key: CalendarKey
+    rows: list[ReleaseRow]
+    stored: StoredCalendar
+    changed_rows: list[ReleaseRow]  # the rows whose period differs from the database
+    # None for a calendar the release creates: it removes nothing, and its diff (the whole calendar)
+    # is made as it is written rather than held in memory with every other.
+    diff: CalendarDiff | None
+    removals: tuple[Removal, ...] = ()
+
+
+def _plan(session: Session, by_calendar: Sequence[tuple[CalendarKey, list[ReleaseRow]]]) -> list[_CalendarPlan]:
     # Reads first, for the whole release at once (a query per calendar costs a round trip each on a
-    # database server); then each calendar is compared and written.
+    # database server); then each calendar is compared.
     ids = calendar_ids(session)
     index = stored_periods(session, [ids[key] for key, _ in by_calendar if key in ids])
     differing = [_differing(index.get(ids.get(key, -1), {}), rows) for key, rows in by_calendar]
     touched = [period.id for _, periods in differing for period in periods]
     contents = stored_contents(session, period_ids=touched)
-    reports = []
+    plans = []
     for (key, rows), (changed_rows, _) in zip(by_calendar, differing):
         calendar_id = ids.get(key)
         states, key_dates = contents.get(calendar_id or -1, ({}, {}))
         stored = StoredCalendar(calendar_id, index.get(calendar_id or -1, {}), states, key_dates)
-        diff = diff_calendar(key, stored.key_dates, changed_rows, {row.year for row in rows})
+        diff = None if calendar_id is None else diff_calendar(key, key_dates, changed_rows, {row.year for row in rows})
+        plans.append(_CalendarPlan(key, rows, stored, changed_rows, diff))
+    _count_removals(session, plans)
+    return plans
+
+
+def _count_removals(session: Session, plans: Iterable[_CalendarPlan]) -> None:
+    """Fills in the plans' removals, with the key dates in force of each year they remove from."""
+    removed = {
+        plan.stored.id: (plan, removed_by_year(plan.diff, plan.stored.key_dates))
+        for plan in plans if plan.diff is not None and plan.stored.id is not None
+    }
+    in_force = key_dates_in_force(session, [(calendar_id, year) for calendar_id, (_, years) in removed.items()
+                                            for year in years])
+    for calendar_id, (plan, years) in removed.items():
+        plan.removals = tuple(Removal(plan.key, year, count, in_force[calendar_id, year])
+                              for year, count in sorted(years.items()))
+
+
+def _removals_of(plans: Iterable[_CalendarPlan]) -> tuple[Removal, ...]:
+    return tuple(removal for plan in plans for removal in plan.removals)
+
+
+def _apply(plans: Iterable[_CalendarPlan], writer: ReleaseWriter | None, progress: Progress | None
+           ) -> tuple[CalendarReport, ...]:
+    reports = []
+    for plan in plans:
+        diff = diff_calendar(plan.key, {}, plan.rows) if plan.diff is None else plan.diff
         if writer is not None:
-            periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks) for row in changed_rows}
-            writer.apply(diff, periods, stored)
-            writer.repair_fingerprints(stored, changed_rows, diff)
+            periods = {row.period: PeriodState(row.period_start, row.period_end, row.remarks, row.year)
+                       for row in plan.changed_rows}
+            writer.apply(diff, periods, plan.stored)
+            writer.repair_periods(plan.stored, plan.changed_rows, diff)
         if diff.changes:
-            reports.append(_report(diff, created=calendar_id is None))
+            reports.append(_report(diff, created=plan.stored.id is None, removals=plan.removals))
         if progress is not None:
-            progress(len(rows))
+            progress(len(plan.rows))
     return tuple(reports)
 
 
 def _differing(periods: dict[str, StoredPeriod], rows: list[ReleaseRow]) -> tuple[list[ReleaseRow], list[StoredPeriod]]:
-    """The rows whose period differs from the database, and the stored periods that may change:
-    those rows' periods, and periods in force of the rows' years that the rows lack."""
+    """The rows whose period differs from the database (in its key dates or its year), and the stored
+    periods that may change: those rows' periods, and periods in force of the rows' years that the
+    rows lack."""
     changed_rows = [
         row for row in rows
         if (period := periods.get(row.period)) is None or period.fingerprint != row_fingerprint(row)
+        or period.year != row.year
     ]
     years = {row.year for row in rows}
     codes = {row.period for row in rows}
@@ -202,21 +249,14 @@ def _finish(session: Session, writer: ReleaseWriter) -> queries.ReleaseSummary |
     return None if release is None else queries.release(session, release.id)
 
 
-def _report(diff: CalendarDiff, *, created: bool) -> CalendarReport:
+def _report(diff: CalendarDiff, *, created: bool, removals: tuple[Removal, ...] = ()) -> CalendarReport:
     counts = {action: diff.count(action) for action in Action}
-    return CalendarReport(diff.calendar, created, counts, () if created else diff.changes)
+    return CalendarReport(diff.calendar, created, counts, () if created else diff.changes, removals)
 
 
-def _changes_by_calendar(
-    changes: Iterable[queries.StoredChange],
-) -> Iterator[tuple[CalendarKey, list[KeyDateChange]]]:
-    for key, group in itertools.groupby(changes, key=lambda change: change.calendar):
-        yield key, [
-            KeyDateChange(c.period, Kind(c.kind), Action(c.action), _state(c.old), _state(c.new))
-            for c in group
-        ]
-
-
-def _state(values: tuple[object, ...]) -> KeyDateState | None:
-    date, end, cutoff, remarks = values
-    return None if date is None else KeyDateState(date, end, cutoff, remarks)  # type: ignore[arg-type]
+def _restored_year(stored: PeriodState, restored: KeyDateState) -> int:
+    """A period's year once a rollback restores its dates: a year a release gave (one the rule does
+    not give) stays, as it would through an export; else the rule's year of the restored dates."""
+    if stored.year != period_year(stored.start, stored.end):
+        return stored.year
+    return period_year(restored.date, restored.end)

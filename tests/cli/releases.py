@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import pathlib
 from collections.abc import Sequence
 
@@ -25,6 +26,21 @@ BILLING_MOVED = [
 ]
 
 
-def write_release(path: pathlib.Path, rows: Sequence[str]) -> pathlib.Path:
-    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+def write_release(path: pathlib.Path, rows: Sequence[str], *, header: str = HEADER) -> pathlib.Path:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+def weeks(year: int, *, without: Sequence[int] = ()) -> list[str]:
+    """South Africa's weekly BSP for the ISO weeks of `year`: five key dates a week (period, submission,
+    billing, remittance, settlement). Week 1 may start in December, week 53 end in January."""
+    rows = []
+    monday = datetime.date.fromisocalendar(year, 1, 1)
+    while monday.isocalendar()[0] == year:
+        week, sunday = monday.isocalendar()[1], monday + datetime.timedelta(days=6)
+        if week not in without:
+            after = [(sunday + datetime.timedelta(days=n)).isoformat() for n in (1, 3, 8, 9)]
+            rows.append(f"BSP,ZA,ZAR,weekly,{year}-W{week:02d},{monday},{sunday},{after[0]},{after[1]},"
+                        f"{after[2]},14:00,{after[3]},,,")
+        monday += datetime.timedelta(days=7)
+    return rows

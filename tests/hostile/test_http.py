@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 from sqlalchemy import Engine, func, select
 
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.db.models import KeyDate, Release
 from caldav_plugin.wsgi import make_application
 from tests.conftest import ROOT

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from settlecal.domain import CalendarKey, Frequency, System
-from settlecal.errors import ImporterError
+from settlecal.errors import SettlecalError
 from settlecal.release_format.file import read_release, write_release_csv
 from settlecal.release_format.rows import ReleaseRow
 from tests.cli.releases import ES_2026, HEADER
@@ -32,7 +32,7 @@ def read_bytes(content: bytes, suffix: str = ".csv") -> object:
 def test_arbitrary_bytes_are_read_or_rejected_never_crash(content: bytes) -> None:
     try:
         read_bytes(content)
-    except ImporterError as error:
+    except SettlecalError as error:
         assert str(error)
 
 
@@ -48,7 +48,7 @@ def test_mutated_releases_are_read_or_rejected_never_crash(edits: list[tuple[int
         text = text[:position] + insert + text[position + 1:]
     try:
         read_bytes(text.encode("utf-8", "surrogatepass"))
-    except ImporterError as error:
+    except SettlecalError as error:
         assert str(error)
     except UnicodeEncodeError:
         pass  # a lone surrogate is not text a file can hold
@@ -79,8 +79,10 @@ def release_rows(draw: st.DrawFn) -> list[ReleaseRow]:
         remittance = draw(st.one_of(st.none(), st.just(end + datetime.timedelta(days=draw(st.integers(0, 20))))))
         cutoff = draw(st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0)))) if remittance else None
         remarks = draw(st.one_of(st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_categories=["Cc"]), min_size=1, max_size=30).map(str.strip).filter(lambda t: t and t.lower() not in {"n/a", "na"})))
+        year = draw(st.one_of(st.none(), st.integers(start.year - 1, end.year + 1)))
         rows.append(ReleaseRow(line, calendar, code, start, end, draw(optional_days), draw(optional_days),
-                               remittance, cutoff, draw(optional_days), draw(optional_days), draw(optional_days), remarks))
+                               remittance, cutoff, draw(optional_days), draw(optional_days), draw(optional_days), remarks,
+                               year))
         start = end + datetime.timedelta(days=1)
     return rows
 
@@ -96,6 +98,6 @@ def test_valid_releases_round_trip_through_the_release_format(rows: list[Release
     def comparable(row: ReleaseRow) -> tuple[object, ...]:
         return (row.calendar, row.period, row.period_start, row.period_end, row.submission, row.billing,
                 row.remittance, row.remittance_cutoff, row.settlement, row.correction_cutoff,
-                row.dispute_deadline, row.remarks)
+                row.dispute_deadline, row.remarks, row.given_year)
 
     assert sorted(map(comparable, read), key=repr) == sorted(map(comparable, rows), key=repr)

@@ -9,6 +9,7 @@ import email.message
 import email.policy
 import socket
 import threading
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
 
+from settlecal.filters import calendar_filter
 from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release
@@ -135,4 +137,4 @@ def confirmations_finish(database_url: str) -> Iterator[None]:
 def subscribe(engine: Engine, address: str, lang: str = "en", kinds: frozenset | None = None,
               **where: str) -> None:
     subscribers_lib.add(engine, subscribers_lib.Subscription(
-        address, subscribers_lib.subscription_filter(where)[0], kinds, lang))
+        address, calendar_filter(urllib.parse.urlencode(where))[0], kinds, lang))

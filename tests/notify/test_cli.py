@@ -8,8 +8,9 @@ import pathlib
 import pytest
 from sqlalchemy import Engine
 
-from settlecal.db import notifications as notifications_db
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.queries import notifications as notifications_db
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from tests.conftest import Settlecal
 from tests.notify.conftest import SmtpServer
 

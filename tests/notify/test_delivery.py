@@ -13,9 +13,9 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from settlecal.db import notifications as notifications_db
-from settlecal.db.engine import reading
-from settlecal.db.notifications import OutboxRow
+from settlecal.db.queries import notifications as notifications_db
+from settlecal.db.snapshot import reading
+from settlecal.db.queries.notifications import OutboxRow
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify import outbox
 from settlecal.notify.config import load_config

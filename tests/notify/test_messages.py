@@ -7,7 +7,7 @@ from html import unescape
 
 from sqlalchemy import Engine, func, select
 
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.db.models import OutboxMessage
 from settlecal.domain import Kind
 from settlecal.notify import smtp as mail_sender
@@ -110,8 +110,8 @@ def test_a_spanish_subscriber_reads_spanish(loaded: Engine, smtp: SmtpServer) ->
     assert message["Subject"] == "Cambio en el calendario de liquidación: CASS ES EUR quincenal"
     text, html = parts(message)
     assert "Movidas (2)" in text
-    assert "2606 · Plazo de disputa: 2026-04-07 (mar) → 2026-04-08 (mié)" in text
-    assert "2622 · Plazo de disputa: 2026-12-08 (mar) → 2026-12-09 (mié)" in text
+    assert "2606 · Plazo de disputas: 2026-04-07 (mar) → 2026-04-08 (mié)" in text
+    assert "2622 · Plazo de disputas: 2026-12-08 (mar) → 2026-12-09 (mié)" in text
     assert "Facturación" not in text  # she follows dispute deadlines only
     assert "Darse de baja" in text and '<html lang="es">' in html
 

@@ -173,8 +173,31 @@ def test_the_changes_feed_filters_kinds_speaks_spanish_and_answers_304(loaded: E
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
     newest = root.findall(f"{ATOM}entry")[0]
     assert newest.findtext(f"{ATOM}title") == "CASS ES EUR quincenal: publicación 2 (Movidas: 2)"
-    assert "Plazo de disputa: <del>2026-12-08 (mar)</del> → <ins>2026-12-09 (mié)</ins>" in (
+    assert "Plazo de disputas: <del>2026-12-08 (mar)</del> → <ins>2026-12-09 (mié)</ins>" in (
         newest.findtext(f"{ATOM}content") or "")
     assert feed(loaded, "country=ES&kind=dispute-deadline&lang=es", If_None_Match=headers["ETag"])[0] == 304
     assert feed(loaded, "country=FR&kind=dispute-deadline&lang=es", If_None_Match=headers["ETag"])[0] == 200
     assert feed(loaded, "system=XYZ")[0] == 400
+
+
+@pytest.mark.parametrize("country", ["ES", "es", "Spain", "España", "Spain (ES)"])
+def test_every_filtered_endpoint_reads_the_country_the_same_way(loaded: Engine, country: str) -> None:
+    """One parser: what the page accepts, the Atom feed and the sign-up form accept too."""
+    query = urllib.parse.urlencode({"system": "BSP", "country": country})
+
+    atom_status, _, body = feed(loaded, query)
+    form_status, form = page(loaded, "GET", "/.web/subscriptions", query)
+
+    assert (atom_status, form_status) == (200, 200)
+    assert body is not None and b"BSP ES EUR" in body
+    assert '<input type="hidden" name="country" value="' in form
+
+
+@pytest.mark.parametrize("query", ["country=XX", "country=Atlantis", "currency=ZZZ", "system=RAIL",
+                                   "frequency=hourly", "kind=birthday"])
+def test_a_filter_naming_nothing_is_refused_everywhere(loaded: Engine, query: str) -> None:
+    atom_status, _, _ = feed(loaded, query)
+    form_status, _ = page(loaded, "GET", "/.web/subscriptions", query)
+    post_status, _ = page(loaded, "POST", "/.web/subscriptions", body=f"{query}&email=a@example.org")
+
+    assert (atom_status, form_status, post_status) == (400, 400, 400)

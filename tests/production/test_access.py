@@ -11,7 +11,7 @@ import bcrypt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.db.models import KeyDate, Release
 from settlecal.notify import subscriptions as subscribers_lib
 from caldav_plugin.wsgi import make_application

@@ -87,8 +87,9 @@ def test_migrate_says_what_it_did(tmp_path: pathlib.Path) -> None:
 
     first, second = run("--database", url, "migrate"), run("--database", url, "migrate")
 
+    steps = ", ".join(f"{number:04d}" for number in range(2, int(head()) + 1))
     assert first.output == (f"Migrated the database at {tmp_path / 'old.sqlite3'}: schema 0001 → {head()} "
-                            f"(applied {head()}).\n")
+                            f"(applied {steps}).\n")
     assert second.output == f"The database at {tmp_path / 'old.sqlite3'} is at schema {head()}, the newest: nothing to do.\n"
     assert run("--database", url, "releases").exit_code == 0
 

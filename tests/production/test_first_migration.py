@@ -8,7 +8,8 @@ import sys
 
 from sqlalchemy import func, select
 
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.models import Release
 from settlecal.db.schema import status
 from tests.conftest import SAMPLES

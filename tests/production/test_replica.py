@@ -19,7 +19,8 @@ from sqlalchemy import Engine, make_url, select, text
 
 from caldav_plugin.wsgi import make_application
 from settlecal import config
-from settlecal.db.engine import make_engine, reading
+from settlecal.db.engine import make_engine
+from settlecal.db.snapshot import reading
 from settlecal.db.models import Subscriber
 from settlecal.notify import subscriptions as subscribers_lib
 from tests.protocol.client import WsgiClient

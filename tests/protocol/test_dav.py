@@ -9,7 +9,7 @@ import icalendar
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.domain import System
 from tests.protocol.client import NS, Client, calendar_query, multiget, propfind, sync_collection
 from tests.protocol.conftest import Importer

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from settlecal import hrefs
 from settlecal.db import queries
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.domain import CalendarKey, Frequency, System
 from tests.protocol.client import Client
 from tests.protocol.conftest import Importer

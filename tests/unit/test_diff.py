@@ -6,9 +6,8 @@ import dataclasses
 import datetime
 
 from settlecal.domain import CalendarKey, Frequency, Kind, System
-from settlecal.releases.diff import (
-    Action, KeyDateState, diff_calendar, fingerprint, incoming_states, row_fingerprint,
-)
+from settlecal.changes import Action, KeyDateState
+from settlecal.releases.diff import diff_calendar, fingerprint, incoming_states, row_fingerprint
 from settlecal.release_format.rows import ReleaseRow
 
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)

@@ -14,7 +14,7 @@ import pytest
 
 from settlecal.domain import CalendarKey, Frequency, System
 from settlecal.errors import (
-    ImporterError,
+    SettlecalError,
     ReleaseFormatUnknown,
     ReleaseInvalid,
     ReleaseNotFound,
@@ -236,7 +236,7 @@ def test_neither_csv_nor_xlsx(tmp_path: pathlib.Path, name: str, content: bytes,
 
 def test_a_nul_byte_is_reported_on_its_line(tmp_path: pathlib.Path) -> None:
     text = ",".join(COLUMNS) + "\nBSP,ES,EUR,monthly,1,2026-01-01,2026-01-07,\0,,,,,,,\n"
-    with pytest.raises(ImporterError, match=r"(line 2|:2:)"):  # csv rejects NUL before Python 3.13
+    with pytest.raises(SettlecalError, match=r"(line 2|:2:)"):  # csv rejects NUL before Python 3.13
         read_release(write(tmp_path / "nul.csv", text))
 
 
@@ -290,6 +290,19 @@ def test_written_release_is_canonical_and_deterministic() -> None:
                         '2026-03-17,,,"Remittance moved: bank holiday, 13 March"')  # fmt: skip
     assert lines[9] == "CASS,DE,EUR,twice-monthly,2606,2026-03-16,2026-03-31,,2026-04-07,2026-04-20,14:00,2026-04-22,2026-04-03,2026-05-05,"
     assert lines[10:] == [""] and "\r" not in first.getvalue()
+
+
+def test_a_given_year_is_written_in_a_last_year_column(tmp_path: pathlib.Path) -> None:
+    march, *others = read_release(release("es-2026.csv")).rows
+    rows = [dataclasses.replace(march, given_year=2027), *others]
+    with (tmp_path / "out.csv").open("w", newline="") as fp:
+        write_release_csv(rows, fp)
+    lines = (tmp_path / "out.csv").read_text().split("\n")
+    assert lines[0] == ",".join([*COLUMNS, "year"])
+    assert lines[1].endswith(",,,,,,,2027") and lines[2].endswith(",,,,,,,")
+    back = read_release(tmp_path / "out.csv").rows
+    assert [(row.period, row.given_year, row.year) for row in back[:2]] == [
+        ("2026-01-1", 2027, 2027), ("2026-01-2", None, 2026)]
 
 
 def test_the_documented_examples_read_as_documented(tmp_path: pathlib.Path) -> None:

@@ -195,6 +195,10 @@ PROBLEMS = {
     "cell beyond the header": (f"{HEADER}\n{GOOD},Bank holiday",
                                (2, 16, None, "expected an empty cell beyond the header's 15 columns, got 'Bank holiday' (a separator")),
     "cell under no name": (f"{HEADER},\n{GOOD},x", (2, 16, None, "under a column without a name, got 'x'")),
+    "two-digit year": (f"{HEADER},year\n{GOOD},26", (2, 16, "year", "expected a year such as 2026 (four digits), got '26'")),
+    "year that is no number": (f"{HEADER},year\n{GOOD},2O26", (2, 16, "year", "got '2O26'")),
+    "year far from the period": (f"{HEADER},year\n{GOOD},2028", (2, 16, "year",
+                                 "expected a year from 2025 to 2027 (a year the period touches, or the year before or after), got 2028")),
 }  # fmt: skip
 
 
@@ -261,10 +265,38 @@ def test_a_period_alone_has_one_key_date() -> None:
     assert list(row.key_dates()) == [(Kind.PERIOD, dt.date(2026, 3, 24), dt.date(2026, 3, 31), None)]
 
 
-def test_the_year_is_the_year_the_period_ends() -> None:
-    row = good_row(GOOD, frequency="weekly", period="2026-W01", period_start="2025-12-29", period_end="2026-01-04",
-                   submission="", billing="", remittance="", remittance_cutoff="", settlement="")  # fmt: skip
-    assert row.year == 2026
+WEEK = dict(frequency="weekly", submission="", billing="", remittance="", remittance_cutoff="", settlement="")
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end", "year"),
+    [("2026-W01", "2025-12-29", "2026-01-04", 2026),  # 3 days in 2025, 4 in 2026
+     ("2026-W53", "2026-12-28", "2027-01-03", 2026),  # 4 days in 2026, 3 in 2027
+     ("2027-W52", "2027-12-27", "2028-01-02", 2027),
+     ("2026-12-5", "2026-12-31", "2027-01-01", 2026),  # a tie: the year it starts in
+     ("2026-12-6", "2026-12-30", "2027-01-02", 2026),
+     ("2026-03-4", "2026-03-24", "2026-03-31", 2026)],
+)  # fmt: skip
+def test_a_period_belongs_to_the_year_holding_most_of_its_days(period: str, start: str, end: str, year: int) -> None:
+    row = good_row(GOOD, period=period, period_start=start, period_end=end, **WEEK)
+    assert (row.year, row.given_year) == (year, None)
+
+
+@pytest.mark.parametrize(
+    ("cell", "year"), [("2027", 2027), (" 2027 ", 2027), ("2026", 2026), ("2025", 2025), ("", 2026), ("N/A", 2026)]
+)
+def test_the_year_column_overrides_the_rule(cell: str, year: int) -> None:
+    cells = dict(zip(COLUMNS, GOOD.split(","))) | WEEK | {"period": "2026-W53", "period_start": "2026-12-28",
+                                                          "period_end": "2027-01-03"}
+    (row,) = validate(f"{HEADER},Year\n" + ",".join([*cells.values(), cell])).rows
+    assert row.year == year
+    assert row.given_year == (year if cell.strip() not in ("", "N/A") else None)
+
+
+def test_a_spreadsheet_year_is_a_number() -> None:
+    cells: list[Cell] = [*GOOD.split(","), 2027.0]
+    (row,) = validate_rows([(1, [*COLUMNS, "year"]), (2, cells)]).rows
+    assert row.given_year == 2027
 
 
 def test_typed_cells_from_a_spreadsheet() -> None:

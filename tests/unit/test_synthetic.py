@@ -21,7 +21,7 @@ from bench.synthetic import (
     is_business_day,
     main,
 )
-from settlecal.domain import CalendarKey, Frequency, Kind, System
+from settlecal.domain import CalendarKey, Frequency, Kind, System, period_year
 from settlecal.release_format.rows import COLUMNS
 
 BUSINESS_COLUMNS = tuple(kind.column for kind in Kind if kind is not Kind.PERIOD)
@@ -79,7 +79,7 @@ def _problems(rows: list[dict[str, str]]) -> list[str]:
             for column in BUSINESS_COLUMNS
             if row[column] and _day(row[column]).weekday() >= 5
         ]
-        periods[_calendar(row), end.year].append((start, end, row["period"]))
+        periods[_calendar(row), period_year(start, end)].append((start, end, row["period"]))
     for (calendar, year), spans in periods.items():
         problems += _calendar_year_problems(calendar, year, sorted(spans))
     return problems
@@ -96,8 +96,9 @@ def _calendar_year_problems(
     for (_, end, code), (start, _, next_code) in zip(spans, spans[1:]):
         if start != end + dt.timedelta(days=1):
             problems.append(f"{calendar} {year}: {code} and {next_code} overlap or leave a gap")
-    first_start, first_end, _ = spans[0]
-    if not first_start <= dt.date(year, 1, 1) <= first_end or spans[-1][1] < dt.date(year, 12, 25):
+    # 4 January and 28 December: the days the year's first and last ISO weeks always hold.
+    (first_start, first_end, _), (last_start, last_end, _) = spans[0], spans[-1]
+    if not (first_start <= dt.date(year, 1, 4) <= first_end and last_start <= dt.date(year, 12, 28) <= last_end):
         problems.append(f"{calendar} {year}: the year is not covered")
     return problems
 
@@ -168,8 +169,10 @@ def test_codes_follow_each_system_style() -> None:
     codes = defaultdict(list)
     for row in rows:
         codes[_calendar(row)].append(row["period"])
-    # ISO week 53 of 2026 ends on 3 January 2027, so the 2027 calendar opens with it.
-    assert codes["BSP", "ZA", "ZAR", "weekly"][:2] == ["2026-W53", "2027-W01"]
+    # Each ISO week in its own year: 2026-W53 ends on 3 January 2027 but belongs to 2026, and
+    # 2027-W52, which ends on 2 January 2028, closes 2027.
+    weeks = codes["BSP", "ZA", "ZAR", "weekly"]
+    assert (weeks[0], weeks[-1], len(weeks)) == ("2027-W01", "2027-W52", 52)
     assert codes["CASS", "DE", "EUR", "twice-monthly"][5] == "2706"
     assert codes["BSP", "ES", "EUR", "monthly"][3:5] == ["2027-01-4", "2027-02-1"]
 

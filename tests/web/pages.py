@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import reading
+from settlecal.db.snapshot import reading
 from settlecal.domain import CalendarKey, Kind
 
 # (date, kind, calendar path, period code): one key date as the grid and the database name it.

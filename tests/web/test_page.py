@@ -148,6 +148,10 @@ def test_release_history(web: WsgiClient, web_engine: Engine) -> None:
     row = row[: row.index("</tr>")]
     assert "Dec 8, 2026 · 12:00" in row and "Dec 9, 2026 · 12:00" in row
     assert 'data-period="2026-08-3" data-kind="period" data-action="removed"' in detail
+    spain = detail[detail.index('data-calendar="bsp/es-eur-monthly"'):]
+    counts = spain[spain.index('<p class="counts">'):spain.index("</p>")]
+    moved = spain[:spain.index("</section>")].count('data-action="moved"')
+    assert f'<span class="action action-moved">moved: {moved}</span>' in counts and moved > 0
     first_load = web.request("GET", "/.web/releases/1").text
     assert "First load of this calendar." in first_load and len(first_load) < 60_000
     one = web.request("GET", "/.web/releases/1?system=BSP&country=JP&currency=JPY&frequency=monthly").text

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from settlecal.db.models import OutboxMessage, Subscriber
-from settlecal.db.queries import utc
+from settlecal.db.queries.calendars import utc
 from settlecal.domain import CalendarFilter, Frequency, Kind, System
 
 
