@@ -1,30 +1,43 @@
-# make run: install into .venv, load the sample release into SQLite, serve on http://127.0.0.1:5232
-# make test: the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+# make run: install the server into .venv, load the sample release into SQLite, serve on http://127.0.0.1:5232
+# make test: add the test tools, then the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 # make bench: the benchmarks, results in bench/results/ (docs/benchmarks.md)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5232
+# make run keeps its database in the checkout; an installed settlecal defaults to the user's data directory.
+DATABASE ?= sqlite:///$(CURDIR)/var/settlecal.sqlite3
+SAMPLE := importer/samples/sample-release.csv
 
 .PHONY: run test bench install lint clean browser bench-tools fonts pot messages
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+# What the server needs, nothing more (an editable install of this checkout).
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# The test tools (mypy, pytest, Playwright, Hypothesis, gunicorn, …) on top.
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP) $(RUN_STAMP)
+
+install: $(TEST_STAMP)
 
 # The sample goes into an empty database only: a later `make run` must not undo releases imported since.
-run: $(STAMP) fonts
-	@if [ "$$($(BIN)/settlecal releases --json)" = "[]" ]; then \
-		$(BIN)/settlecal import importer/samples/sample-release.csv --note "Sample release"; \
+run: $(RUN_STAMP) fonts
+	$(BIN)/settlecal --database $(DATABASE) migrate
+	@if [ "$$($(BIN)/settlecal --database $(DATABASE) releases --json)" = "[]" ]; then \
+		$(BIN)/settlecal --database $(DATABASE) import $(SAMPLE) --note "Sample release"; \
 	else echo "The database already holds releases; serving them."; fi
-	$(BIN)/settlecal serve --host $(HOST) --port $(PORT)
+	SETTLECAL_LOG_FORMAT=$${SETTLECAL_LOG_FORMAT:-text} $(BIN)/settlecal --database $(DATABASE) serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (tests/web); Playwright drives it, never downloads one.
 browser:
@@ -49,10 +62,10 @@ pot:
 	$(BIN)/pybabel -q extract -F pyproject.toml -k t -c Translators: --add-location=file --sort-output \
 		--project=settlecal --version=$(VERSION) --copyright-holder="the settlecal authors" -o $(POT) .
 
-messages: $(STAMP) pot
+messages: $(TEST_STAMP) pot
 	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) -D settlecal --ignore-obsolete --ignore-pot-creation-date
 
-test: $(STAMP) browser fonts
+test: $(TEST_STAMP) browser fonts
 	$(BIN)/python -m pytest -q
 
 # Debian's wrk (the load generator) and nginx (the static baseline) for bench/bench_roundrobin.py.
@@ -61,7 +74,7 @@ bench-tools:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; }
 
 # One benchmark: make bench BENCH=bench_roundrobin (see docs/benchmarks.md for its settings).
-bench: $(STAMP) bench-tools
+bench: $(TEST_STAMP) bench-tools
 	$(BIN)/python -m bench $(BENCH)
 
 clean:

@@ -3,38 +3,42 @@
 Radicale's own server cannot host the WSGI entry that answers conditional GETs and refuses writes,
 speaks HTTP/1.0 only and takes eight connections at most; waitress is a small, pure-Python,
 production-grade WSGI server with HTTP/1.1 keep-alive and a thread pool, on every platform.
-For several processes use gunicorn (config/gunicorn.conf.py).
+For several processes use gunicorn (`gunicorn -c python:caldav_plugin.gunicorn`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 
 import waitress
 from waitress import wasyncore
 
-from settlecal.db.engine import make_engine
-from settlecal.db.schema import upgrade
+from caldav_plugin.edge import logs
+from caldav_plugin.edge.startup import check_database
 from caldav_plugin.wsgi import make_application
+from settlecal.config import Settings
 
 DEFAULT_THREADS = 8
 
 
-def serve(database_url: str, host: str, port: int, *, config_path: str | os.PathLike[str] | None = None,
-          threads: int = DEFAULT_THREADS, announce: Callable[[str], None] = print) -> None:
-    """Serves the calendars of `database_url` on host:port until interrupted.
+def serve(settings: Settings, host: str, port: int, *, threads: int = DEFAULT_THREADS,
+          announce: Callable[[str], None] = print) -> None:
+    """Serves the calendars of the configured database on host:port until interrupted.
 
-    Port 0 picks a free port. Once the socket listens, `announce` gets the URL (a line tests and
-    scripts can wait for instead of polling).
+    Refuses to start on a database that is missing or at another schema (DatabaseMissing,
+    SchemaNotCurrent, …); starts on one it cannot reach, and answers 503 until it can. Port 0 picks a
+    free port. Once the socket listens, `announce` gets the URL (a line tests and scripts can wait for
+    instead of polling).
     """
-    upgrade(make_engine(database_url))
-    application = make_application(config_path, database_url=database_url, log=True)
-    # waitress buffers a whole body before the application sees it: refuse big ones as early.
+    logs.configure(settings)
+    check_database(settings)
+    application = make_application(settings=settings)
+    # waitress buffers a whole body before the application sees it: refuse big ones as early. It keeps
+    # X-Forwarded-For only when proxies are trusted; the access log then decides whom to believe.
     server = waitress.create_server(application, host=host, port=port, threads=threads,
-                                    ident="settlecal", clear_untrusted_proxy_headers=True,
+                                    ident="settlecal", clear_untrusted_proxy_headers=not settings.trusted_proxies,
                                     max_request_body_size=application.edge.max_body)
     bound_host, bound_port = server.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host

@@ -8,6 +8,7 @@ from typing import Any, Final
 from radicale import config as radicale_config
 from radicale import types as radicale_types
 
+from settlecal.config import PoolSettings
 from settlecal.db.engine import database_url
 
 
@@ -30,8 +31,28 @@ PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
         "database_url": {
             "value": "",
             "help": "SQLAlchemy URL of the settlement database (empty: $SETTLECAL_DATABASE_URL, "
-                    "else the SQLite file under var/)",
+                    "else the SQLite file in the user's data directory); set from settlecal.conf",
             "type": str,
+        },
+        "write_database_url": {
+            "value": "",
+            "help": "the primary, for the web page's writes when database_url is a read replica (empty: database_url)",
+            "type": str,
+        },
+        "pool_size": {
+            "value": "4",
+            "help": "connections each server process keeps open to each database",
+            "type": _non_negative_int,
+        },
+        "max_overflow": {
+            "value": "2",
+            "help": "connections a process may open beyond pool_size under a burst",
+            "type": _non_negative_int,
+        },
+        "pool_timeout": {
+            "value": "10",
+            "help": "seconds a request waits for a free connection (then 503)",
+            "type": float,
         },
         "refresh_interval": {
             "value": "720",
@@ -56,14 +77,20 @@ PLUGIN_CONFIG_SCHEMA: Final[radicale_types.CONFIG_SCHEMA] = {
 @dataclasses.dataclass(frozen=True, slots=True)
 class PluginSettings:
     database_url: str
+    write_database_url: str
+    pool: PoolSettings
     refresh_minutes: int
     cache_bytes: int
     max_age: int
 
     @classmethod
     def from_configuration(cls, configuration: radicale_config.Configuration) -> PluginSettings:
+        url = database_url(configuration.get("storage", "database_url") or None)
         return cls(
-            database_url=database_url(configuration.get("storage", "database_url") or None),
+            database_url=url,
+            write_database_url=configuration.get("storage", "write_database_url") or url,
+            pool=PoolSettings(configuration.get("storage", "pool_size"), configuration.get("storage", "max_overflow"),
+                              configuration.get("storage", "pool_timeout")),
             refresh_minutes=configuration.get("storage", "refresh_interval"),
             cache_bytes=configuration.get("storage", "cache_size") * 1024 * 1024,
             max_age=configuration.get("storage", "max_age"),

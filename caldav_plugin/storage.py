@@ -16,6 +16,7 @@ from radicale import config as radicale_config
 from radicale import item as radicale_item
 from radicale import storage as radicale_storage
 from radicale import types as radicale_types
+from radicale.log import logger
 from sqlalchemy import Engine
 
 from caldav_plugin import principal
@@ -23,7 +24,7 @@ from settlecal import hrefs
 from caldav_plugin.cache import RenderCache, render_cache
 from caldav_plugin.collection import CalendarCollection
 from settlecal.db import queries
-from settlecal.db.engine import make_engine
+from settlecal.db.engine import make_engine, shown
 from caldav_plugin.errors import ReadOnly
 from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA, PluginSettings
 from settlecal.domain import CalendarKey, System
@@ -40,7 +41,8 @@ class Storage(radicale_storage.BaseStorage):
     def __init__(self, configuration: radicale_config.Configuration) -> None:
         super().__init__(configuration.copy(PLUGIN_CONFIG_SCHEMA))
         self.settings = PluginSettings.from_configuration(self.configuration)
-        self.engine = make_engine(self.settings.database_url)
+        # Read-only: a server never creates a database file, nor writes through this engine.
+        self.engine = make_engine(self.settings.database_url, mode="ro", pool=self.settings.pool)
         self.cache = render_cache(self.settings.database_url, self.settings.cache_bytes)
 
     def discover(
@@ -111,9 +113,11 @@ class Storage(radicale_storage.BaseStorage):
         raise ReadOnly("create", href)
 
     def verify(self, *args: Any, **kwargs: Any) -> bool:
-        """`radicale --verify-storage`: the database answers and every calendar renders."""
+        """`radicale --verify-storage`: the database answers and every calendar renders; says what it read."""
         with reading(self.engine) as session:
             states = queries.calendar_states(session)
+            revision = queries.current_revision(session)
         for state in states:
             CalendarCollection(self, state).render()
+        logger.info("Verified %d calendars at revision %d of %s", len(states), revision, shown(self.settings.database_url))
         return True

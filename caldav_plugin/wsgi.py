@@ -1,6 +1,6 @@
 """The WSGI entry: Radicale with the plugin, plus what Radicale does not do for a read-only feed.
 
-    gunicorn -c config/gunicorn.conf.py caldav_plugin.wsgi:application
+    gunicorn -c python:caldav_plugin.gunicorn caldav_plugin.wsgi:application
 
 - Every write method (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK, POST outside
   `/.web`, …) gets 403 with a short explanation, for anonymous users too (Radicale would ask them
@@ -9,81 +9,76 @@
   cache, with `If-None-Match` / `If-Modified-Since` → 304 and `Cache-Control` for subscribers.
   Radicale answers the rest (PROPFIND, REPORT, OPTIONS, the web page); its GET answers are made
   conditional too.
-- Each request reads one database snapshot (see snapshot.py); its revision goes out in the
-  `X-Settlecal-Revision` header.
+- Each request reads one database snapshot (see settlecal/db/snapshot.py); its revision goes out
+  in the `X-Settlecal-Revision` header.
 - The JSON API under `/.web/api/` is answered here too, every method (web/api/dispatch.py).
-- Operations (see operations.py): `/.web/health`, 503 + Retry-After while the database is down,
-  4xx for hostile requests before Radicale reads them, one JSON access-log line per request.
+- The edge (see edge/): `/.web/health`, 503 + Retry-After while the database is down, 4xx for
+  hostile requests before Radicale reads them, one access-log record per request, and the
+  unsubscribe links of e-mails even when the page is off (a private server).
 
-The configuration comes from `$RADICALE_CONFIG`, else the project's config/radicale.conf.
+The settings come from settlecal.conf (`$SETTLECAL_CONFIG`, …; see settlecal/config.py), and Radicale's
+configuration is generated from them (radicale_config.py); `$RADICALE_CONFIG` names an extra Radicale
+file laid over it.
 """
 
 from __future__ import annotations
 
 import os
-import pathlib
 import threading
+from http import HTTPStatus
 import time
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any
 
-from radicale.app import Application as RadicaleApplication
 from radicale import config as radicale_config
-from radicale import log as radicale_log
 from radicale import rights as radicale_rights
+from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
-from caldav_plugin import http, operations
-from caldav_plugin.web.api import dispatch as api
-from settlecal.db.snapshot import request_snapshot
+from caldav_plugin import http, radicale_config as generated
+from caldav_plugin.edge import access_log, answers, health, logs, outage, screening, startup
+from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
-
-DEFAULT_CONFIG: Final = pathlib.Path(__file__).resolve().parents[1] / "config" / "radicale.conf"
-CONFIG_ENV: Final = "RADICALE_CONFIG"
+from caldav_plugin.web import subscriptions
+from caldav_plugin.web.api import dispatch as api
+from settlecal import config
+from settlecal.db.availability import describe, is_outage, secrets_of
+from settlecal.db.engine import make_engine
+from settlecal.db.errors import DatabaseError
+from settlecal.db.snapshot import request_snapshot
 
 StartResponse = Any
 Environ = dict[str, Any]
+UNSUBSCRIBE_PATH = "/.web/subscriptions/unsubscribe"
 
 
 def load_configuration(path: str | os.PathLike[str] | None = None, *, database_url: str | None = None,
                        ) -> radicale_config.Configuration:
-    """Radicale's configuration from `path` (default: $RADICALE_CONFIG, else config/radicale.conf).
-
-    Relative file paths in the file are taken relative to the file, so the shipped configuration
-    works from any working directory. `database_url`, when given, overrides the file's.
-    """
-    config_path = pathlib.Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG).resolve()
-    configuration = radicale_config.load([(str(config_path), False)])
-    overrides: dict[str, dict[str, str]] = {}
-    for section in configuration.sections():
-        for option in configuration.options(section):
-            if configuration.get_source(section, option) != f"config file {str(config_path)!r}":
-                continue
-            raw = configuration.get_raw(section, option)
-            if _is_filepath(section, option) and raw and not os.path.isabs(os.path.expanduser(raw)):
-                overrides.setdefault(section, {})[option] = str(config_path.parent / raw)
-    if database_url is not None:
-        overrides.setdefault("storage", {})["database_url"] = database_url
-    if overrides:
-        configuration.update(overrides, "settlecal overrides")
-    return configuration
+    """Radicale's configuration for the settings of this process; `path` is an extra Radicale file
+    (else `$RADICALE_CONFIG`), `database_url` overrides the configured database."""
+    return generated.build(settings_for(path, database_url=database_url))
 
 
-def _is_filepath(section: str, option: str) -> bool:
-    schema = radicale_config.DEFAULT_CONFIG_SCHEMA.get(section, {}).get(option)
-    return isinstance(schema, dict) and schema.get("type") is radicale_config.filepath
+def settings_for(path: str | os.PathLike[str] | None = None, *, database_url: str | None = None) -> config.Settings:
+    return config.load(database_url=database_url, radicale_config=path)
 
 
 class Application:
     """Radicale's Application wrapped with the read-only, caching and snapshot layer."""
 
-    def __init__(self, configuration: radicale_config.Configuration) -> None:
+    def __init__(self, configuration: radicale_config.Configuration, settings: config.Settings) -> None:
         self._radicale = RadicaleApplication(configuration)
         self._configuration = configuration
-        self._edge = operations.EdgeSettings.from_configuration(configuration)
+        self._edge = EdgeSettings.from_configuration(configuration, settings)
         # Same URL, so the same engine and render cache as the storage Radicale built.
         self._storage = Storage(configuration)
-        operations.watch(self._storage.engine)
+        self._write_engine = make_engine(self._storage.settings.write_database_url, mode="rw",
+                                         pool=self._storage.settings.pool)
+        self._page_off = configuration.get("web", "type") == "none"
+        self._public_url = settings.public_url
+        outage.watch(self._storage.engine)
+        outage.watch(self._write_engine)
+        outage.quiet_radicale()
         self._feeds = http.FeedResponder(
             self._storage, radicale_rights.load(configuration),
             auth_type=str(configuration.get("auth", "type")),
@@ -102,9 +97,11 @@ class Application:
         except Exception as error:  # the last line: a short 500, never a traceback in a body
             logger.error("Internal error on %s %r: %s", method, path, type(error).__name__)
             logger.debug("Internal error on %s %r", method, path, exc_info=True)
-            answer = operations.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
-        operations.log_access(environ, method, answer, time.perf_counter() - started, served)
-        return _respond(start_response, answer)
+            answer = answers.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
+        access_log.log_access(environ, method, answer, time.perf_counter() - started, served,
+                              self._edge.trusted_proxies)
+        start_response(answer.status, answer.headers)
+        return answer.body
 
     def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
         # The JSON API reads neither bodies nor credentials, and answers every method itself, in JSON.
@@ -112,37 +109,48 @@ class Application:
         if http.is_write(method, path) and not api_request:
             logger.info("%s %r refused: read-only", method, path)
             return http.forbidden_write(method), None
-        refusal = None if api_request else operations.screen(environ, method, self._edge, self._configuration)
+        refusal = None if api_request else screening.screen(environ, method, self._edge, self._configuration)
         if refusal is not None:
             logger.info("%s %r refused: %s", method, path, refusal.status)
             return refusal, None
-        engine = self._storage.engine
-        if path == operations.HEALTH_PATH:
-            return operations.health(engine, self._edge, method)
-        token = operations.begin_request()
+        if path == answers.HEALTH_PATH:
+            return health.health(self._storage.engine, self._write_engine, self._edge, method)
+        token = outage.begin_request()
         try:
-            with request_snapshot(engine):
-                # First read of the snapshot: pins its revision, and finds an outage before Radicale does.
-                served = operations.revision(engine)
-                answer = None
-                if api_request:  # Radicale's answers to the API's paths would not be JSON
-                    answer = self._api.respond(environ, method, path, served)
-                elif method in ("GET", "HEAD"):
-                    answer = self._feeds.respond(environ, method, path)
-                if answer is None:
-                    answer = self._delegate(environ, method)
-            failure = operations.failure_seen()
-            if failure is not None and answer.status.startswith("500"):
-                raise failure
+            return self._read(environ, method, path, api_request)
         except Exception as error:
-            if not operations.is_outage(error):
+            if not is_outage(error):
                 raise
             logger.warning("%s %r: database unavailable (%s)", method, path,
-                           operations.describe(error, operations.secrets_of(engine)))
-            return operations.unavailable(self._edge, method), None
+                           describe(error, secrets_of(self._storage.engine)))
+            return outage.unavailable(self._edge, method), None
         finally:
-            operations.end_request(token)
-        return operations.with_revision(answer, served), served
+            outage.end_request(token)
+
+    def _read(self, environ: Environ, method: str, path: str, api_request: bool) -> tuple[http.Answer, int | None]:
+        if self._page_off and path.startswith(UNSUBSCRIBE_PATH):
+            # E-mails of a private server carry unsubscribe links too; the token is the credential.
+            return self._unsubscribe(environ, path), None
+        engine = self._storage.engine
+        with request_snapshot(engine):
+            # First read of the snapshot: pins its revision, and finds an outage before Radicale does.
+            served = health.revision(engine)
+            answer = None
+            if api_request:  # Radicale's answers to the API's paths would not be JSON
+                answer = self._api.respond(environ, method, path, served)
+            elif method in ("GET", "HEAD"):
+                answer = self._feeds.respond(environ, method, path)
+            if answer is None:
+                answer = self._delegate(environ, method)
+        failure = outage.failure_seen()
+        if failure is not None and answer.status.startswith("500"):
+            raise failure
+        return answers.with_revision(answer, served), served
+
+    def _unsubscribe(self, environ: Environ, path: str) -> http.Answer:
+        status, headers, body, _ = subscriptions.handle(environ, path, self._write_engine, origin=self._public_url)
+        data = body.encode() if isinstance(body, str) else bytes(body or b"")
+        return http.Answer(f"{status} {HTTPStatus(status).phrase}", list(dict(headers).items()), [data])
 
     def _delegate(self, environ: Environ, method: str) -> http.Answer:
         captured: dict[str, Any] = {}
@@ -160,26 +168,22 @@ class Application:
         return self._storage
 
     @property
-    def edge(self) -> operations.EdgeSettings:
+    def edge(self) -> EdgeSettings:
         return self._edge
 
 
-def _respond(start_response: StartResponse, answer: http.Answer) -> Iterable[bytes]:
-    start_response(answer.status, answer.headers)
-    return answer.body
-
-
 def make_application(config_path: str | os.PathLike[str] | None = None, *,
-                     database_url: str | None = None, log: bool = False) -> Application:
-    """The application; `log` also sets up Radicale's logging, which a server process wants once."""
-    configuration = load_configuration(config_path, database_url=database_url)
+                     database_url: str | None = None, log: bool = False,
+                     settings: config.Settings | None = None) -> Application:
+    """The application; `log` also sets the process's logging up, which a server process wants once.
+
+    `config_path` is an extra Radicale file (as `$RADICALE_CONFIG`); `settings` default to this
+    process's (settlecal.conf and the environment).
+    """
+    settings = settings or settings_for(config_path, database_url=database_url)
     if log:
-        operations.configure_access_log()
-        radicale_log.setup()
-        radicale_log.set_level(configuration.get("logging", "level"),
-                               configuration.get("logging", "backtrace_on_debug"),
-                               configuration.get("logging", "trace_filter"))
-    return Application(configuration)
+        logs.configure(settings)
+    return Application(generated.build(settings), settings)
 
 
 _lock = threading.Lock()
@@ -193,5 +197,20 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     with _lock:
         if _application is None:
-            _application = make_application(log=True)
+            _application = _server_application()
     return _application
+
+
+def _server_application() -> Application:
+    """The application of a server process (gunicorn's worker): refuses to start on a database that is
+    missing or at another schema; starts on one it cannot reach (503 until it can)."""
+    try:
+        settings = settings_for()
+        logs.configure(settings)
+        startup.check_database(settings)
+        application = make_application(settings=settings)
+    except (DatabaseError, config.ConfigInvalid) as error:
+        logger.critical("%s", error)
+        # gunicorn's "worker failed to boot" status: the arbiter stops instead of restarting workers in a loop.
+        raise SystemExit(3) from error
+    return application

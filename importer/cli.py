@@ -15,15 +15,14 @@ import click
 from sqlalchemy import Engine
 
 from settlecal.db import queries
-from settlecal.db.engine import DATABASE_URL_ENV, database_url, make_engine
+from settlecal.db.engine import DATABASE_URL_ENV, shown
 from settlecal.db.snapshot import reading
-from settlecal.db.schema import upgrade
 from settlecal.domain import Kind
 from importer import notify_report
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
-from importer import report
+from importer import operate, report
 from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.errors import SettlecalError, ReleaseInvalid
 from settlecal.formats.query import Query
@@ -31,23 +30,25 @@ from settlecal.formats.registry import FORMATS
 from settlecal.formats.registry import export as export_format
 from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import load_config
+from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from settlecal.release_format.file import ReleaseFormat, read_release
 from settlecal.releases.removals import RemovalsRefused
 
 
-@click.group()
+@click.group(cls=SettlecalGroup)
+@click.option("--config", "config_path", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
+              help="The settlecal.conf to read [default: $SETTLECAL_CONFIG, else /etc/settlecal/settlecal.conf, "
+                   "else the user's config directory].")
 @click.option("--database", metavar="URL", envvar=DATABASE_URL_ENV, show_envvar=True,
-              help="SQLAlchemy URL of the database [default: the SQLite file under var/].")
+              help="SQLAlchemy URL of the database [default: [database] url of the config file, else a SQLite "
+                   "file in the user's data directory].")
 @click.version_option(package_name="settlecal")
 @click.pass_context
-def cli(ctx: click.Context, database: str | None) -> None:
+def cli(ctx: click.Context, config_path: pathlib.Path | None, database: str | None) -> None:
     """Settlement calendars: load IATA BSP and CASS calendar releases and serve them over CalDAV."""
-    ctx.obj = database_url(database)
-
-
-def _engine() -> Engine:
-    return make_engine(click.get_current_context().find_root().obj)
+    global_options(ctx, config_path, database)
 
 
 @contextlib.contextmanager
@@ -99,9 +100,10 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
             file, format=ReleaseFormat(file_format) if file_format else None,
             allow_extra_columns=allow_extra_columns,
         )
+        engine = _created_or_migrated()
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
             outcome = releases_lib.import_release(
-                _engine(), release_file, operator=operator, note=note, dry_run=dry_run,
+                engine, release_file, operator=operator, note=note, dry_run=dry_run,
                 allow_removals=allow_removals, progress=progress, notify=not no_notify,
             )
     _echo_outcome(outcome, as_json)
@@ -127,7 +129,7 @@ def rollback(note: str | None, operator: str, no_notify: bool, as_json: bool) ->
         settlecal rollback --note "Published by mistake"
     """
     with _translated_errors():
-        outcome = releases_lib.rollback(_engine(), operator=operator, note=note, notify=not no_notify)
+        outcome = releases_lib.rollback(invocation().database_engine("rw"), operator=operator, note=note, notify=not no_notify)
     _echo_outcome(outcome, as_json)
     _deliver_notifications(outcome)
 
@@ -141,9 +143,7 @@ def releases_(as_json: bool) -> None:
 
         settlecal releases --json
     """
-    engine = _engine()
-    upgrade(engine)
-    with reading(engine) as session:
+    with reading(invocation().database_engine("ro")) as session:
         found = queries.releases(session)
     if as_json:
         click.echo(report.to_json([report.release_json(r) for r in found]))
@@ -166,8 +166,7 @@ def release_show(release_id: int, as_json: bool) -> None:
 
         settlecal release show 3
     """
-    engine = _engine()
-    upgrade(engine)
+    engine = invocation().database_engine("ro")
     with _translated_errors():
         outcome = releases_lib.release_report(engine, release_id)
     if as_json:
@@ -190,9 +189,7 @@ def calendars(as_json: bool, **filters: Any) -> None:
 
         settlecal calendars --system BSP --country ES
     """
-    engine = _engine()
-    upgrade(engine)
-    with reading(engine) as session:
+    with reading(invocation().database_engine("ro")) as session:
         found = queries.calendars(session, calendar_filter(**filters))
     if as_json:
         click.echo(report.to_json([report.calendar_json(s) for s in found]))
@@ -221,18 +218,21 @@ def export(format_name: str, kinds: tuple[str, ...], first: Any, last: Any, lang
         settlecal export --system BSP --country ES -o es.csv
         settlecal export --country ES --kind remittance --format ics -o es-remittances.ics
     """
-    engine = _engine()
-    upgrade(engine)
+    engine = invocation().database_engine("ro")
     query = Query(calendar_filter(**filters), tuple(Kind(kind) for kind in kinds),
                   first and first.date(), last and last.date(), lang=lang, origin=load_config().public_url)
     output.write(export_format(engine, format_name, query))
 
 
-@cli.command()
-def migrate() -> None:
-    """Create the database or bring its schema up to date (other commands do this themselves)."""
-    upgrade(_engine())
-    click.echo("The database schema is up to date.")
+def _created_or_migrated() -> Engine:
+    """The database for an import: created or migrated first, and said so on standard error."""
+    engine, change, created = invocation().created_or_migrated()
+    where = shown(invocation().settings.database_url)
+    if created:
+        click.echo(f"Created the database at {where}.", err=True)
+    elif change.applied:
+        click.echo(f"Migrated the database at {where}: {operate.schema_change_line(change)}.", err=True)
+    return engine
 
 
 @contextlib.contextmanager
@@ -256,27 +256,6 @@ def _echo_lines(lines: Any) -> None:
         click.echo(line)
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5232, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port, printed at start).")
-def serve(host: str, port: int) -> None:
-    """Serve the calendars over CalDAV and HTTP (Radicale with the plugin and the web page) until Ctrl-C.
-
-    Clients log in as bsp or cass (any password) at http://HOST:PORT/, or subscribe to
-    http://HOST:PORT/bsp/es-eur-monthly.ics. For production run caldav_plugin.wsgi:application
-    under gunicorn (see config/gunicorn.conf.py).
-
-    Example:
-
-        settlecal serve --host 0.0.0.0 --port 5232
-    """
-    from caldav_plugin.serve import serve as serve_calendars  # imports Radicale: only when serving
-
-    serve_calendars(click.get_current_context().find_root().obj, host, port,
-                    announce=lambda line: click.echo(line, err=True))
-
-
 # ---------------------------------------------------------------------------------------------
 # Change notifications: subscribers, and delivery of the outbox (docs/notifications.md).
 
@@ -297,13 +276,16 @@ def _deliver_notifications(outcome: releases_lib.Outcome) -> None:
     """Best effort, right after the commit: what cannot go out now stays queued for `notify`."""
     if not outcome.notifications:
         return
+    if invocation().settings.public_url is None:
+        click.echo(f"Warning: the messages link to {invocation().settings.links_base}, because no public URL is "
+                   "configured: set [server] public_url in settlecal.conf (see `settlecal config check`).", err=True)
     try:
         config = load_config()
         if config.smtp is None:
             click.echo(f"{outcome.notifications} notification(s) queued; no SMTP server is configured: "
                        "run `settlecal notify` once it is.", err=True)
             return
-        delivery = mail_sender.deliver(_engine(), config)
+        delivery = mail_sender.deliver(invocation().database_engine("rw"), config)
     except SettlecalError as error:
         click.echo(f"{outcome.notifications} notification(s) queued, not sent: {error}", err=True)
         return
@@ -331,7 +313,7 @@ def subscribers_add(email: str, kinds: frozenset[Kind] | None, lang: str, **filt
         settlecal subscribers add treasury@example.com --system BSP --country ES --kind remittance --lang es
     """
     with _translated_errors():
-        row = subscribers_lib.add(_engine(), subscribers_lib.Subscription(email, calendar_filter(**filters), kinds, lang))
+        row = subscribers_lib.add(invocation().database_engine("rw"), subscribers_lib.Subscription(email, calendar_filter(**filters), kinds, lang))
     click.echo(f"Subscribed {notify_report.subscriber_line(row)}.")
 
 
@@ -345,7 +327,7 @@ def subscribers_remove(email: str) -> None:
         settlecal subscribers remove treasury@example.com
     """
     with _translated_errors():
-        removed = subscribers_lib.remove(_engine(), email)
+        removed = subscribers_lib.remove(invocation().database_engine("rw"), email)
     click.echo(f"Removed {len(removed)} subscription(s) of {email}.")
 
 
@@ -358,7 +340,7 @@ def subscribers_list(as_json: bool) -> None:
 
         settlecal subscribers list --json
     """
-    found = subscribers_lib.listed(_engine())
+    found = subscribers_lib.listed(invocation().database_engine("ro"))
     if as_json:
         click.echo(report.to_json([notify_report.subscriber_json(row) for row in found]))
     else:
@@ -381,8 +363,7 @@ def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_js
 
         SETTLECAL_SMTP_URL='smtp://mailer:secret@smtp.example.com:587?starttls=1' settlecal notify
     """
-    engine = _engine()
-    upgrade(engine)
+    engine = invocation().database_engine("rw")
     with _translated_errors():
         config = load_config()
         if requeue_failed or requeue_uncertain:
@@ -393,3 +374,10 @@ def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_js
         click.echo(report.to_json(notify_report.delivery_json(delivery)))
     else:
         _echo_lines(notify_report.delivery_lines(delivery))
+    if delivery.error is not None and delivery.queued:
+        sys.exit(EXIT_DEFERRED)
+
+
+cli.add_command(operate.serve)
+cli.add_command(operate.migrate)
+cli.add_command(operate.config_group)

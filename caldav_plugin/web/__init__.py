@@ -48,7 +48,10 @@ class Web(radicale_web.BaseWeb):
         schema = {**STORAGE_SCHEMA, **PLUGIN_CONFIG_SCHEMA}
         super().__init__(configuration.copy(schema))
         self.settings = WebSettings.from_configuration(self.configuration)
-        self.engine = make_engine(self.settings.storage.database_url)
+        storage = self.settings.storage
+        self.engine = make_engine(storage.database_url, mode="ro", pool=storage.pool)
+        # Sign-ups and unsubscribes: the primary when the server reads from a replica.
+        self.write_engine = make_engine(storage.write_database_url, mode="rw", pool=storage.pool)
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("caldav_plugin.web", "templates"),
             autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,

@@ -32,6 +32,7 @@ class Site(Protocol):
 
     settings: WebSettings
     engine: Engine
+    write_engine: Engine  # sign-ups and unsubscribes: the primary when `engine` reads a replica
     templates: jinja2.Environment
     static: StaticFiles
     feeds: FeedCache

@@ -1,14 +1,14 @@
 """Where notifications go out from and what they link to: the SMTP server, the From address, the public URL.
 
-Each setting comes from the environment, else from the `[notify]` section of the settlecal config
-file (`$SETTLECAL_CONFIG`, else `config/settlecal.conf` in the project when it exists):
+Each setting comes from the environment, else from settlecal.conf (settlecal/config.py reads both;
+the server and every command read the same file):
 
-| environment | config file | default |
+| environment | settlecal.conf | default |
 |---|---|---|
-| SETTLECAL_SMTP_URL | smtp_url | none: messages stay queued |
-| SETTLECAL_MAIL_FROM | from | settlecal@<public host> |
-| SETTLECAL_PUBLIC_URL | public_url | http://127.0.0.1:5232 |
-| SETTLECAL_MESSAGE_DOMAIN | message_domain | the public host if it is a domain name, else settlecal.invalid |
+| SETTLECAL_SMTP_URL | [notify] smtp_url | none: messages stay queued |
+| SETTLECAL_MAIL_FROM | [notify] from | settlecal@<public host> |
+| SETTLECAL_PUBLIC_URL | [server] public_url | http://127.0.0.1:5232 |
+| SETTLECAL_MESSAGE_DOMAIN | [notify] message_domain | the public host if it is a domain name, else settlecal.invalid |
 
 The SMTP URL is `smtp://user:password@host:port` (plain, or `?starttls=1`), or `smtps://…` (TLS from
 the first byte); the user and password are percent-encoded; `?timeout=SECONDS` bounds each operation.
@@ -16,35 +16,21 @@ the first byte); the user and password are percent-encoded; `?timeout=SECONDS` b
 
 from __future__ import annotations
 
-import configparser
 import dataclasses
 import ipaddress
-import os
-import pathlib
 import urllib.parse
 from collections.abc import Mapping
 
+from settlecal import config as settings_file
+from settlecal.config import DEFAULT_PUBLIC_URL, ConfigInvalid
 from settlecal.domain import CalendarKey
-from settlecal.errors import SettlecalError
 
 SMTP_URL_ENV = "SETTLECAL_SMTP_URL"
-MAIL_FROM_ENV = "SETTLECAL_MAIL_FROM"
-PUBLIC_URL_ENV = "SETTLECAL_PUBLIC_URL"
-MESSAGE_DOMAIN_ENV = "SETTLECAL_MESSAGE_DOMAIN"
-CONFIG_ENV = "SETTLECAL_CONFIG"
-DEFAULT_CONFIG = pathlib.Path(__file__).resolve().parents[2] / "config" / "settlecal.conf"
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:5232"
 DEFAULT_TIMEOUT = 30.0
 
 
-class NotifyConfigInvalid(SettlecalError):
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(setting, problem)
-        self.setting = setting
-        self.problem = problem
-
-    def __str__(self) -> str:
-        return f"{self.setting}: {self.problem}"
+class NotifyConfigInvalid(ConfigInvalid):
+    """A notification setting that cannot be used."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,40 +110,24 @@ class PublicLinks:
 
 
 def load_config(environ: Mapping[str, str] | None = None, *, public_url: str | None = None) -> NotifyConfig:
-    """The notification settings from the environment and the config file.
+    """The notification settings from the environment and settlecal.conf.
 
     `public_url`, when given, is used where none is configured (the web page passes the URL it
     was reached at).
     """
-    environ = os.environ if environ is None else environ
-    file = _config_file(environ)
+    return from_settings(settings_file.load(environ=environ), public_url=public_url)
 
-    def setting(env: str, option: str) -> str | None:
-        return environ.get(env) or file.get(option) or None
 
-    smtp_url = setting(SMTP_URL_ENV, "smtp_url")
-    base = (setting(PUBLIC_URL_ENV, "public_url") or public_url or DEFAULT_PUBLIC_URL).rstrip("/")
+def from_settings(settings: settings_file.Settings, *, public_url: str | None = None) -> NotifyConfig:
+    base = (settings.public_url or public_url or DEFAULT_PUBLIC_URL).rstrip("/")
     host = urllib.parse.urlsplit(base).hostname or "localhost"
-    domain = setting(MESSAGE_DOMAIN_ENV, "message_domain") or (
-        host if _is_domain_name(host) else "settlecal.invalid")
+    domain = settings.message_domain or (host if _is_domain_name(host) else "settlecal.invalid")
     return NotifyConfig(
-        smtp_url=smtp_url,
-        sender=setting(MAIL_FROM_ENV, "from") or f"settlecal@{domain}",
+        smtp_url=settings.smtp_url,
+        sender=settings.mail_from or f"settlecal@{domain}",
         public_url=base,
         message_domain=domain,
     )
-
-
-def _config_file(environ: Mapping[str, str]) -> Mapping[str, str]:
-    named = environ.get(CONFIG_ENV)
-    path = pathlib.Path(named) if named else DEFAULT_CONFIG
-    if not path.exists():
-        if named:
-            raise NotifyConfigInvalid(CONFIG_ENV, f"no such file {str(path)!r}")
-        return {}
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(path, encoding="utf-8")
-    return dict(parser["notify"]) if parser.has_section("notify") else {}
 
 
 def _is_domain_name(host: str) -> bool:

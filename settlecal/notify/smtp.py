@@ -168,6 +168,12 @@ def _check(reply: tuple[int, bytes], command: str, *, permanent_fails: bool) -> 
     raise _Deferred(reason)
 
 
+def probe(server: SmtpServer) -> None:
+    """Connects, greets, logs in and quits, as a delivery would (`settlecal config check`); raises
+    OSError or smtplib.SMTPException when that fails."""
+    _connect(server).quit()
+
+
 def _connect(server: SmtpServer) -> smtplib.SMTP:
     connection: smtplib.SMTP
     if server.tls:

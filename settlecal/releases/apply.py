@@ -16,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Date, Table, bindparam, delete, func, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from settlecal.db import bulk
 from settlecal.db.models import Calendar, Change, KeyDate, Period, Release
 from settlecal.domain import CalendarKey, Kind
 from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
@@ -262,7 +263,7 @@ class ReleaseWriter:
         # Parents before children: foreign keys are checked row by row.
         for table, rows in self._pending.items():
             if rows:
-                bulk_insert(self._session, _TABLES[table], _COLUMNS[table], rows)
+                bulk.insert(self._session, _TABLES[table], _COLUMNS[table], rows)
                 self._inserted += len(rows)
                 rows.clear()
 
@@ -373,36 +374,6 @@ def _key_date_update(existing: StoredKeyDate, change: KeyDateChange) -> dict[str
         "kid": existing.id, "new_date": state.date, "new_end": state.end, "new_cutoff": state.cutoff,
         "new_removed": change.action is Action.REMOVED, "new_sequence": existing.sequence + 1,
     }
-
-
-def bulk_insert(session: Session, table: Table, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-    """Inserts many rows of plain values at once, through the driver: COPY on PostgreSQL, one
-    executemany on SQLite (whose Date columns hold ISO text, as SQLAlchemy writes them)."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(map(quote, columns))
-    if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-        return
-    placeholders = ", ".join("?" * len(columns))
-    dates = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, Date)]
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({placeholders})",
-                           (_iso_dates(row, dates) for row in rows))
-    finally:
-        cursor.close()
-
-
-def _iso_dates(row: tuple[Any, ...], dates: list[int]) -> list[Any]:
-    values = list(row)
-    for index in dates:
-        if values[index] is not None:
-            values[index] = values[index].isoformat()
-    return values
 
 
 def undo_changes(changes: Iterable[KeyDateChange]) -> list[KeyDateChange]:

@@ -8,7 +8,7 @@ import json
 import pathlib
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from settlecal.db.engine import make_engine
 
@@ -249,7 +249,7 @@ def test_change_log_holds_exactly_the_changes(database_url: str, settlecal: Sett
 
 
 @pytest.mark.parametrize("command", ["releases", "calendars"])
-def test_listings_on_an_empty_database(settlecal: Settlecal, command: str) -> None:
+def test_listings_on_an_empty_database(engine: Engine, settlecal: Settlecal, command: str) -> None:
     result = settlecal(command, "--json")
 
     assert result.exit_code == 0, result.output

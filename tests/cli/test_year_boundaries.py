@@ -58,7 +58,7 @@ def test_each_year_of_weeks_imports_without_removing_any_of_the_other(
         result = settlecal("import", write_release(tmp_path / f"{year}.csv", weeks(year)), "--json")
 
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["totals"] == {"added": 5 * len(weeks(year)), "moved": 0, "changed": 0,
+        assert json.loads(result.stdout)["totals"] == {"added": 5 * len(weeks(year)), "moved": 0, "changed": 0,
                                                        "removed": 0}
     assert len(in_force(settlecal.database_url)) == 53 + 52
 
@@ -202,7 +202,7 @@ def test_a_year_column_puts_a_period_in_another_year_and_export_writes_it_back(
     again = [settlecal("import", path).output for path in (tmp_path / "2026.csv", opened)]
     exported = settlecal("export")
 
-    assert json.loads(first.output)["totals"] == {"added": 265, "moved": 0, "changed": 0, "removed": 0}
+    assert json.loads(first.stdout)["totals"] == {"added": 265, "moved": 0, "changed": 0, "removed": 0}
     assert years(settlecal.database_url)["2026-W53"] == 2027
     assert again == ["No change: the database already holds this release.\n"] * 2
     lines = exported.output.splitlines()

@@ -6,6 +6,7 @@ import json
 import pathlib
 
 import pytest
+from sqlalchemy import Engine
 
 from settlecal.db.queries import notifications as notifications_db
 from settlecal.db.engine import make_engine
@@ -19,7 +20,7 @@ def outbox_states(database_url: str) -> list[str]:
         return [row.state for row in notifications_db.outbox_messages(session)]
 
 
-def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:
+def test_subscribers_add_list_remove(engine: Engine, settlecal: Settlecal) -> None:
     added = settlecal("subscribers", "add", "Ana@Example.com", "--system", "bsp", "--country", "es",
                       "--kind", "remittance,settlement", "--kind", "billing", "--lang", "es")
     settlecal("subscribers", "add", "ana@example.com", "--currency", "usd")
@@ -49,7 +50,7 @@ def test_subscribers_add_list_remove(settlecal: Settlecal) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "fr", "pt", "ar", "zh"])
-def test_subscribers_speak_any_of_the_six_languages(settlecal: Settlecal, lang: str) -> None:
+def test_subscribers_speak_any_of_the_six_languages(engine: Engine, settlecal: Settlecal, lang: str) -> None:
     added = settlecal("subscribers", "add", "li@example.com", "--country", "CN", "--lang", lang)
 
     assert added.output == f"Subscribed li@example.com: CN (all key dates), in {lang}.\n"
@@ -61,7 +62,7 @@ def test_subscribers_speak_any_of_the_six_languages(settlecal: Settlecal, lang: 
     (["a@example.com", "--kind", "payday"], "'payday' is not one of period, submission"),
     (["a@example.com", "--lang", "de"], "'de' is not one of 'en', 'es', 'fr', 'pt', 'ar', 'zh'"),
 ])
-def test_subscribers_add_rejects_bad_input(settlecal: Settlecal, args: list[str], message: str) -> None:
+def test_subscribers_add_rejects_bad_input(engine: Engine, settlecal: Settlecal, args: list[str], message: str) -> None:
     result = settlecal("subscribers", "add", *args)
 
     assert result.exit_code in (1, 2)

@@ -10,6 +10,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import Engine
 
+from settlecal.config import ConfigInvalid
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify.config import NotifyConfigInvalid, SmtpServer, load_config
 from settlecal.releases.service import import_release
@@ -46,7 +47,7 @@ def test_settings_come_from_the_environment_else_the_config_file(tmp_path: pathl
     assert overridden.smtp == SmtpServer("env.example.com", 25)
     assert (defaults.smtp, defaults.public_url, defaults.message_domain, defaults.sender) == (
         None, "http://127.0.0.1:5232", "settlecal.invalid", "settlecal@settlecal.invalid")
-    with pytest.raises(NotifyConfigInvalid, match="no such file"):
+    with pytest.raises(ConfigInvalid, match="no such file"):
         load_config({"SETTLECAL_CONFIG": str(tmp_path / "none.conf")})
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from settlecal.db.snapshot import reading
 from settlecal.db.models import KeyDate, Release
+from settlecal.notify import subscriptions as subscribers_lib
 from caldav_plugin.wsgi import make_application
 from tests.conftest import ROOT
 from tests.protocol.client import NS, Response, WsgiClient, propfind
@@ -133,3 +134,19 @@ def test_no_secret_or_internal_path_in_answers_or_logs(
             assert secret.encode() not in answer.body, secret
             assert all(secret not in value for value in answer.headers.values()), secret
         assert secret not in logged, secret
+
+
+def test_unsubscribe_links_of_e_mails_work_on_a_private_server(loaded: Engine, database_url: str,
+                                                               tmp_path: pathlib.Path) -> None:
+    row = subscribers_lib.add(loaded, subscribers_lib.Subscription("ana@example.com"))
+    client = WsgiClient(make_application(private_config(tmp_path), database_url=database_url))
+    link = f"/.web/subscriptions/unsubscribe?token={row.token}"
+
+    shown = client.request("GET", link)  # no login: the token is the credential
+    assert shown.status == 200 and b'<form method="post"' in shown.body
+    assert subscribers_lib.listed(loaded) != []
+    gone = client.request("POST", link, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                          body="List-Unsubscribe=One-Click")
+    assert gone.status == 200
+    assert subscribers_lib.listed(loaded) == []
+    assert client.request("GET", "/.web/").status != 200  # the rest of the page stays off

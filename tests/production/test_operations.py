@@ -12,8 +12,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from caldav_plugin import operations
+from caldav_plugin.edge import access_log, health
+from caldav_plugin.edge.settings import DEFAULT_RETRY_AFTER
 from settlecal.db import queries
+from settlecal.db.schema import head
+from settlecal.version import version
 from caldav_plugin.wsgi import make_application
 from tests.protocol.client import Client, WsgiClient, propfind, sync_collection
 from tests.protocol.conftest import Importer
@@ -29,7 +32,8 @@ def test_health_reports_the_served_revision(dav: Client, reimport: Importer, ame
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["cache-control"] == "no-store"
-    assert json.loads(answer.body) == {"status": "ok", "revision": 1, "database": "ok"}
+    assert json.loads(answer.body) == {"status": "ok", "revision": 1, "database": "ok", "schema": head(),
+                                       "schema_expected": head(), "writes": "ok", "version": version()}
     reimport(amendment)
     assert json.loads(dav.request("GET", "/.web/health").body)["revision"] == 2
     assert dav.request("HEAD", "/.web/health").status == 200
@@ -56,11 +60,11 @@ def test_every_read_carries_the_revision(dav: Client, reimport: Importer, amendm
 
 
 def test_access_log_is_one_json_line_without_secrets(dav: Client, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger=operations.ACCESS_LOGGER)
+    caplog.set_level(logging.INFO, logger=access_log.ACCESS_LOGGER)
     dav.request("GET", "/bsp/es-eur-monthly.ics", headers={"Authorization": "Basic YnNwOmh1bnRlcjI="})
     dav.request("GET", "/.web/?system=BSP&token=s3cr3t-t0ken&api_key=k3y&lang=es")
     dav.request("PUT", "/bsp/es-eur-monthly/x.ics", body="BEGIN:VCALENDAR")
-    lines = [r.getMessage() for r in caplog.records if r.name == operations.ACCESS_LOGGER]
+    lines = [r.getMessage() for r in caplog.records if r.name == access_log.ACCESS_LOGGER]
     assert len(lines) == 3
     records = [json.loads(line) for line in lines]
     first, page, write = records
@@ -83,12 +87,13 @@ def test_database_failure_before_radicale_is_503(dav: Client, monkeypatch: pytes
     for method, path in (("GET", "/bsp/es-eur-monthly.ics"), ("PROPFIND", "/bsp/"), ("GET", "/.web/health")):
         answer = dav.request(method, path, headers={"Depth": "1"})
         assert answer.status == 503, (method, path)
-        assert answer.headers["retry-after"] == str(operations.DEFAULT_RETRY_AFTER)
+        assert answer.headers["retry-after"] == str(DEFAULT_RETRY_AFTER)
         assert b"Traceback" not in answer.body and b"SELECT" not in answer.body
     assert json.loads(dav.request("GET", "/.web/health").body)["database"] == "unreachable"
 
 
-def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     # A real driver error raised through the engine while Radicale is answering a PROPFIND: on
     # PostgreSQL the server ends the request's own connection, on SQLite the database "loses" a table.
     def broken(session: Any, *args: object) -> list[object]:
@@ -98,17 +103,22 @@ def test_database_failure_inside_radicale_is_503_not_500(dav: Client, monkeypatc
         return []
 
     monkeypatch.setattr(queries, "calendar_states", broken)
+    caplog.set_level(logging.INFO)
     answer = dav.request("PROPFIND", "/bsp/", headers={"Depth": "1"}, body=propfind("D:displayname"))
     assert answer.status == 503
     assert "retry-after" in answer.headers
     assert b"no_such_table" not in answer.body
+    # One WARNING line, without SQL; none of Radicale's ERROR traceback and CRITICAL "500" lines.
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.ERROR] == []
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "unavailable" in r.getMessage()]
+    assert warning.startswith("PROPFIND '/bsp/': database unavailable (") and "SELECT" not in warning
 
 
 def test_a_bug_is_a_short_500_without_a_traceback(dav: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     def bug(*args: object, **kwargs: object) -> None:
         raise KeyError("internal detail /srv/secret/path")
 
-    monkeypatch.setattr(operations, "revision", bug)
+    monkeypatch.setattr(health, "revision", bug)
     answer = dav.request("GET", "/bsp/es-eur-monthly.ics")
     assert answer.status == 500
     assert answer.body == b"500 Internal Server Error\n"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from caldav_plugin.http import Answer, accepts_gzip
-from caldav_plugin.operations import REVISION_HEADER
+from caldav_plugin.edge.answers import REVISION_HEADER
 from caldav_plugin.web.api.openapi import JSON, PROBLEM
 from settlecal.api import errors
 from settlecal.api.encode import to_json

@@ -12,7 +12,7 @@ import importlib.metadata
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from caldav_plugin.operations import REVISION_HEADER  # the WSGI entry adds it to every answer
+from caldav_plugin.edge.answers import REVISION_HEADER  # the WSGI entry adds it to every answer
 from caldav_plugin.web.api.table import MAX_ID, Route
 from settlecal.api.parameters import Parameter
 from settlecal.api.resources import Problem

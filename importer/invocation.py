@@ -1,0 +1,93 @@
+"""The global options of `settlecal` and what every command gets from them: the settings and the database.
+
+Errors about the configuration or the database as a whole are said here, once, in one line: the
+commands never see a traceback of an unreachable server or a missing driver.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import pathlib
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
+
+from settlecal import config
+from settlecal.db.availability import describe, is_outage, open_database, url_secrets
+from settlecal.db.engine import Mode, shown, sqlite_path
+from settlecal.db.errors import DatabaseError, DatabaseUnreachable
+from settlecal.db.schema import SchemaChange, upgrade
+
+# `notify` found messages due and could not hand them over: they stay queued, cron should hear of it.
+EXIT_DEFERRED = 75  # EX_TEMPFAIL
+
+
+@dataclasses.dataclass
+class Invocation:
+    """What the global options asked for; the settings are read on first use."""
+
+    config_path: pathlib.Path | None
+    database: str | None
+
+    @functools.cached_property
+    def settings(self) -> config.Settings:
+        return config.load(self.config_path, database_url=self.database)
+
+    def use_config(self, path: pathlib.Path) -> None:
+        """Reads `path` from now on (a command's own --config option)."""
+        _export(path)
+        self.config_path = path
+        self.__dict__.pop("settings", None)
+
+    def database_engine(self, mode: Mode) -> Engine:
+        """The database, which must exist with the current schema (`rw`: written, `ro`: only read)."""
+        return open_database(self.settings.database_url, mode=mode, pool=self.settings.pool)
+
+    def created_or_migrated(self) -> tuple[Engine, SchemaChange, bool]:
+        """For `import` and `migrate`: the database, created if need be and migrated to the newest schema.
+
+        Returns the engine, what the migration did, and whether the SQLite file was created now.
+        """
+        url = self.settings.database_url
+        path = sqlite_path(url)
+        created = path is not None and not path.exists()
+        engine = open_database(url, mode="rwc", pool=self.settings.pool, require_schema=False)
+        return engine, upgrade(engine), created
+
+
+def invocation() -> Invocation:
+    obj = click.get_current_context().find_root().obj
+    assert isinstance(obj, Invocation)
+    return obj
+
+
+class SettlecalGroup(click.Group):
+    """The root group: turns configuration and database errors into `Error: …` and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DatabaseError, config.ConfigInvalid) as error:
+            raise click.ClickException(str(error)) from error
+        except sa_exc.SQLAlchemyError as error:
+            if not is_outage(error) or not isinstance(ctx.obj, Invocation):
+                raise
+            url = ctx.obj.settings.database_url
+            unreachable = DatabaseUnreachable(shown(url), describe(error, url_secrets(url)))
+            raise click.ClickException(str(unreachable)) from error
+
+
+def global_options(ctx: click.Context, config_path: pathlib.Path | None, database: str | None) -> None:
+    """Keeps the global options for the commands. `--config FILE` is exported as $SETTLECAL_CONFIG, so
+    that the libraries and the server process the command starts read the same file."""
+    if config_path is not None:
+        _export(config_path)
+    ctx.obj = Invocation(config_path, database)
+
+
+def _export(path: pathlib.Path) -> None:
+    os.environ[config.CONFIG_ENV] = str(path.resolve())
