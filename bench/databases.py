@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import create_engine, text
 
-from settlecal.db.engine import make_engine
+from settlecal.db.engine import dispose_engines
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def scratch_postgresql(server_url: str, prefix: str = "settlecal_scratch") -> It
         try:
             yield url
         finally:
-            make_engine(url).dispose()
+            dispose_engines(url)
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:

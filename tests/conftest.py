@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, select
 
 from bench.databases import scratch_postgresql
-from settlecal.db.engine import make_engine
+from settlecal.db.engine import dispose_engines, make_engine
 from settlecal.db.models import Base
 from settlecal.db.schema import upgrade
 from importer.cli import cli
@@ -50,7 +50,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iter
     else:
         url = f"sqlite:///{tmp_path / 'settlecal.sqlite3'}"
         yield url
-        make_engine(url).dispose()
+        dispose_engines(url)
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ by its path: 503 while it is missing, the new file once it is there.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import pathlib
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -70,13 +70,36 @@ def sqlite_path(url: str) -> pathlib.Path | None:
     return pathlib.Path(database).expanduser().resolve()
 
 
-@functools.cache
+_engines: dict[tuple[str, str, PoolSettings], Engine] = {}
+_engines_lock = threading.Lock()
+
+
 def make_engine(url: str, *, mode: Mode = "rwc", pool: PoolSettings = PoolSettings()) -> Engine:
-    """The engine for `url`; cached, because Radicale builds its storage more than once per process.
+    """The engine for `url`; one per (url, mode, pool) for the process, because Radicale builds its
+    storage more than once per process and each engine holds a pool of connections.
 
     `mode` matters for SQLite only (see the module's docstring); PostgreSQL databases are made by
     their administrator. Raises DriverMissing when the URL's driver is not installed.
     """
+    key = (url, mode, pool)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = _new_engine(url, mode, pool)
+        return engine
+
+
+def dispose_engines(url: str) -> None:
+    """Closes every pooled connection to `url` and forgets its engines: for a database that goes away
+    (a test's, a benchmark's), whose connections would otherwise stay open for the process's life."""
+    with _engines_lock:
+        gone = [key for key in _engines if key[0] == url]
+        engines = [_engines.pop(key) for key in gone]
+    for engine in engines:
+        engine.dispose()
+
+
+def _new_engine(url: str, mode: Mode, pool: PoolSettings) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
