@@ -47,13 +47,14 @@ def choose_spain_monthly(page: Any, live_server: str) -> None:
     page.select_option("#f-system", "BSP")
     page.fill("#f-country", "Spain")
     page.click("#apply")
-    assert page.url == f"{live_server}/.web/?system=BSP&country=ES"
+    # Until the new page has loaded (a loaded machine paints the URL before the form).
+    page.wait_for_url(f"{live_server}/.web/?system=BSP&country=ES")
     # Only what exists with BSP in Spain is offered now.
     assert page.eval_on_selector_all("#f-currency option", "os => os.map(o => o.value)") == ["", "EUR"]
     assert page.eval_on_selector_all("#f-frequency option", "os => os.map(o => o.value)") == ["", "monthly"]
     page.select_option("#f-frequency", "monthly")
     page.click("#apply")
-    assert page.url == f"{live_server}/.web/?system=BSP&country=ES&frequency=monthly"
+    page.wait_for_url(f"{live_server}/.web/?system=BSP&country=ES&frequency=monthly")
     assert page.input_value("#f-country") == "Spain (ES)"
 
 
@@ -67,7 +68,8 @@ def test_filters_and_month_grid(page: Any, live_server: str, engine: Engine) -> 
     assert grid(page) == set(march)
     # The next month, checked against the database, and its chips' details.
     page.click("#next-month")
-    assert page.inner_text("#month-h") == "April 2026" and page.url.endswith("&month=2026-04")
+    page.wait_for_url("**&month=2026-04")
+    assert page.inner_text("#month-h") == "April 2026"
     april = expected_key_dates(engine, lambda key: key == ES, first=datetime.date(2026, 4, 1),
                                last=datetime.date(2026, 4, 30))
     assert grid(page) == set(april) and len(april) > 10
@@ -86,7 +88,7 @@ def test_filters_and_month_grid(page: Any, live_server: str, engine: Engine) -> 
 def test_switch_language(page: Any, live_server: str) -> None:
     page.goto(f"{live_server}/.web/?system=BSP&country=ES&currency=EUR&frequency=monthly&month=2026-12")
     page.click("nav.langs a[hreflang=es]")
-    assert page.url.endswith("&month=2026-12&lang=es")
+    page.wait_for_url("**&month=2026-12&lang=es")
     assert page.get_attribute("html", "lang") == "es"
     assert page.inner_text("h1") == "Calendarios de liquidación"
     assert page.inner_text("#month-h") == "Diciembre de 2026"
@@ -98,6 +100,7 @@ def test_switch_language(page: Any, live_server: str) -> None:
     events = icalendar.Calendar.from_ical(page.request.get(feed).body()).walk("VEVENT")
     assert any(str(event["SUMMARY"]) == "BSP ES EUR · Remesa 2026-11-4" for event in events)
     page.click("nav.langs a[hreflang=en]")
+    page.wait_for_url(lambda url: "lang=es" not in url)
     assert page.inner_text("#month-h") == "December 2026"
 
 
@@ -108,7 +111,7 @@ def test_right_to_left_mirrors_the_layout(page: Any, live_server: str, tmp_path:
     sit where English has them on the left. Checked on the boxes Chromium lays out, and photographed."""
     page.goto(f"{live_server}/.web/?system=BSP&country=ES&currency=EUR&frequency=monthly&month=2026-12")
     page.click(f"nav.langs a[hreflang={lang}]")
-    assert page.url.endswith(f"&month=2026-12&lang={lang}")
+    page.wait_for_url(f"**&month=2026-12&lang={lang}")
     assert (page.get_attribute("html", "lang"), page.inner_text("h1")) == (lang, heading)
     rtl = page.get_attribute("html", "dir") == "rtl"
     assert rtl == (lang == "ar")
@@ -207,8 +210,10 @@ def test_subscription_links(page: Any, live_server: str, engine: Engine) -> None
 def test_release_history(page: Any, live_server: str) -> None:
     page.goto(f"{live_server}/.web/?country=ES")
     page.click("nav.nav >> text=Release history")
+    page.wait_for_url("**/.web/releases?**")
     assert page.locator("#releases-table tbody tr").count() == 2
     page.click("#releases-table a >> text='2'")
+    page.wait_for_url("**/.web/releases/2**")
     moved = page.locator("section[data-calendar='bsp/es-eur-monthly'] tr[data-action=moved][data-kind=remittance]")
     assert moved.inner_text().split("\t")[-2:] == ["Dec 8, 2026 · 12:00", "→ Dec 9, 2026 · 12:00"]
     assert page.locator("tr[data-action=removed][data-period='2026-08-3']").count() == 2
