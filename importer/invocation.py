@@ -50,13 +50,16 @@ class Invocation:
     def created_or_migrated(self) -> tuple[Engine, SchemaChange, bool]:
         """For `import` and `migrate`: the database, created if need be and migrated to the newest schema.
 
-        Returns the engine, what the migration did, and whether the SQLite file was created now.
+        Returns the engine, what the migration did, and whether this command created the SQLite database:
+        the file was absent and this process laid down its schema (several commands started together
+        may each see no file, but only one of them migrates from no schema at all).
         """
         url = self.settings.database_url
         path = sqlite_path(url)
-        created = path is not None and not path.exists()
+        absent = path is not None and not path.exists()
         engine = open_database(url, mode="rwc", pool=self.settings.pool, require_schema=False)
-        return engine, upgrade(engine), created
+        change = upgrade(engine)
+        return engine, change, absent and change.before is None and bool(change.applied)
 
 
 def invocation() -> Invocation:
