@@ -148,24 +148,37 @@ class Client:
 
 def run_load(base_url: str, paths: Sequence[str], *, seconds: float, concurrency: int, max_requests: int,
              keep: bool = False, accept: Callable[[str, int], bool] | None = None,
-             on_progress: Callable[[float], None] | None = None, seed: int = 1) -> Outcome:
-    """`concurrency` clients send the mix at `paths` until `seconds` pass or `max_requests` are sent."""
+             on_progress: Callable[[float], None] | None = None, seed: int = 1,
+             every_kind: bool = False) -> Outcome:
+    """`concurrency` clients send the mix at `paths` until `seconds` pass or `max_requests` are sent.
+
+    With `every_kind`, clients go on after `seconds` with the kinds not answered yet, so that a short
+    run on a loaded machine still sends each kind of request at least once (within another minute).
+    """
     kinds = list(WEIGHTS)
     weights = [WEIGHTS[k] for k in kinds]
     accept = accept or (lambda kind, status: status in KINDS[kind][3])
     deadline = time.monotonic() + seconds
     lock = threading.Lock()
     sent = 0
+    answered: set[str] = set()
     samples: list[Sample] = []
     errors: list[str] = []
 
-    def take() -> bool:
+    def take(chooser: random.Random) -> str | None:
+        """The kind of the next request, or None when the run is over."""
         nonlocal sent
         with lock:
-            if sent >= max_requests or time.monotonic() >= deadline:
-                return False
+            if sent >= max_requests:
+                return None
+            if time.monotonic() < deadline:
+                sent += 1
+                return chooser.choices(kinds, weights)[0]
+            missing = [kind for kind in kinds if kind not in answered]
+            if not every_kind or not missing or time.monotonic() >= deadline + 60:
+                return None
             sent += 1
-            return True
+            return missing[sent % len(missing)]
 
     def worker(number: int) -> None:
         chooser = random.Random(seed * 1000 + number)
@@ -173,8 +186,7 @@ def run_load(base_url: str, paths: Sequence[str], *, seconds: float, concurrency
         mine: list[Sample] = []
         failures: list[str] = []
         try:
-            while take():
-                kind = chooser.choices(kinds, weights)[0]
+            while (kind := take(chooser)) is not None:
                 path = chooser.choice(paths)
                 target = path.rstrip("/") + ".ics" if kind == "get" and chooser.random() < 0.5 else path
                 if kind == "conditional":
@@ -186,6 +198,8 @@ def run_load(base_url: str, paths: Sequence[str], *, seconds: float, concurrency
                     client.close()
                     continue
                 mine.append(sample)
+                with lock:
+                    answered.add(kind)
                 if not accept(kind, sample.status):
                     failures.append(f"{kind} {target}: status {sample.status}")
         finally:
@@ -203,7 +217,7 @@ def run_load(base_url: str, paths: Sequence[str], *, seconds: float, concurrency
             time.sleep(0.2)
             on_progress(time.monotonic() - started)
     for thread in threads:
-        thread.join(timeout=seconds + 60)
+        thread.join(timeout=seconds + 120)
     return Outcome(samples, errors, time.monotonic() - started)
 
 
