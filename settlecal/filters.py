@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import pycountry
 
-from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
+from settlecal.domain import FREQUENCY_ALIASES, SYSTEM_ALIASES, CalendarFilter, CalendarKey, Frequency, Kind, System
 from settlecal.errors import SettlecalError
 from settlecal.i18n.countries import country_code
 from settlecal.i18n.languages import language
@@ -158,12 +158,14 @@ def parse(query_string: str, known_country: Any = lambda code: True) -> tuple[Se
 
 
 def _system(text: str) -> System | None:
-    return next((system for system in System if system.value == text.upper()), None)
+    wanted = text.upper().replace("_", "-").replace(" ", "-")
+    return next((system for system in System if system.value == wanted), None) or SYSTEM_ALIASES.get(wanted)
 
 
 def _frequency(text: str) -> Frequency | None:
     wanted = text.lower().replace("_", "-").replace(" ", "-")
-    return next((frequency for frequency in Frequency if frequency.value == wanted), None)
+    found = next((frequency for frequency in Frequency if frequency.value == wanted), None)
+    return found or FREQUENCY_ALIASES.get(wanted)
 
 
 def _currency(text: str) -> str | None:

@@ -46,7 +46,9 @@ _EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
 _ONE_DAY: Final = datetime.timedelta(days=1)
 
 ENGLISH: Final = translator("en")
-CALENDAR_COLOR: Final[Mapping[System, str]] = {System.BSP: "#1F5FA8", System.CASS: "#B8561B"}
+CALENDAR_COLOR: Final[Mapping[System, str]] = {
+    System.BSP: "#1F5FA8", System.CASS: "#B8561B", System.CASS_IMPORT: "#6B4E16",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from settlecal.releases.apply import (
     stored_contents, stored_periods, undo_changes,
 )
 from settlecal.releases.diff import diff_calendar, row_fingerprint
+from settlecal.releases.settings import release_settings, write_settings
 from settlecal.releases.removals import RemovalsRefused, refused, removed_by_year
 
 Progress = Callable[[int], None]
@@ -105,7 +106,10 @@ def import_release(
             session, action="import", file_name=release_file.name, sha256=release_file.sha256,
             operator=operator, note=note, rows=len(release_file.rows),
         )
+        settings = release_settings(release_file.rows)
+        writer.settings = {key: (value.timezone, value.members) for key, value in settings.items()}
         reports = _apply(plans, writer, progress)
+        write_settings(session, settings)
         summary = _finish(session, writer)
         queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
     return Outcome(summary, reports, file=release_file, notifications=queued)
