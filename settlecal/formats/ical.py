@@ -36,7 +36,7 @@ from settlecal.formats.query import Format, Query
 from settlecal.i18n.translator import Translator, translator
 
 # Bump when the output for the same rows changes: it is part of every collection ETag.
-RENDER_VERSION: Final = 2
+RENDER_VERSION: Final = 3
 PRODID: Final = "-//settlecal//IATA settlement calendars//EN"
 MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 CRLF: Final = "\r\n"
@@ -138,6 +138,9 @@ def description(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> str
         t("Period {code}: {start} to {end}.").format(
             code=row.period, start=row.period_start.isoformat(), end=row.period_end.isoformat()),
     ]
+    if row.settles is not None:
+        settles = row.settles
+        lines.append(t.settles(settles.first, settles.last, settles.start, settles.end))
     if row.cutoff:
         lines.append(t("Cut-off: {time} local time.").format(time=row.cutoff))
     if row.remarks:

@@ -8,9 +8,13 @@ import pathlib
 
 from sqlalchemy import select
 
+from settlecal.db import queries
 from settlecal.db.engine import make_engine
 from settlecal.db.models import Calendar, KeyDate
 from settlecal.db.snapshot import reading
+from settlecal.domain import Kind
+from settlecal.formats import ical
+from settlecal.i18n.translator import translator
 from tests.conftest import Settlecal
 
 OPERATIONS = pathlib.Path(__file__).parents[1] / "data" / "releases" / "operations-2026.csv"
@@ -79,3 +83,20 @@ def test_a_new_zone_is_stored_without_touching_key_dates(
     assert calendars(database_url)["BSP ES EUR monthly"] == ("Atlantic/Canary", None, 1)
     exported = settlecal("export", "--country", "ES").output
     assert exported.splitlines()[1].endswith(",Atlantic/Canary")
+
+
+def test_a_remittance_names_the_periods_it_settles(settlecal: Settlecal, database_url: str) -> None:
+    settlecal("import", OPERATIONS)
+    with reading(make_engine(database_url)) as session:
+        described = {
+            (state.key.country, row.period): ical.description(state.key, row)
+            for state in queries.calendar_states(session) for row in queries.events(session, state.id)
+            if row.kind is Kind.REMITTANCE
+        }
+        _spanish = [ical.description(state.key, row, translator("es")) for state in queries.calendar_states(session)
+                   if state.key.country == "ES" for row in queries.events(session, state.id)
+                   if row.kind is Kind.REMITTANCE]
+    assert "\nSettles periods 2026-03-1 to 2026-03-4 (Mar 1\u2009\u2013\u200931, 2026).\n" in described["ES", "2026-03-4"]
+    assert "Settles periods 2026-10-1 to 2026-10-4" in described["ES", "2026-10-4"]
+    # A remittance that settles only its own period says nothing more.
+    assert not any("Settles" in text for (country, _), text in described.items() if country != "ES")
