@@ -125,11 +125,6 @@ class Translator:
         """`Mar 1 – 31, 2026` / `1–31 mar 2026`: CLDR's interval of two days."""
         return babel_dates.format_interval(first, last, "yMMMd", locale=self.locale)
 
-    def settles(self, first: str, last: str, start: datetime.date, end: datetime.date) -> str:
-        """What a remittance that settles several reporting periods says of them."""
-        return self("Settles periods {first} to {last} ({days}).").format(
-            first=first, last=last, days=self.date_span(start, end))
-
     def weekday_date(self, day: datetime.date) -> str:
         """`Tue, Dec 8, 2026` / `mar, 8 dic 2026`."""
         return babel_dates.format_skeleton("yMMMEd", day, locale=self.locale)

@@ -93,10 +93,11 @@ def test_a_remittance_names_the_periods_it_settles(settlecal: Settlecal, databas
             for state in queries.calendar_states(session) for row in queries.events(session, state.id)
             if row.kind is Kind.REMITTANCE
         }
-        _spanish = [ical.description(state.key, row, translator("es")) for state in queries.calendar_states(session)
+        spanish = [ical.description(state.key, row, translator("es")) for state in queries.calendar_states(session)
                    if state.key.country == "ES" for row in queries.events(session, state.id)
                    if row.kind is Kind.REMITTANCE]
     assert "\nSettles periods 2026-03-1 to 2026-03-4 (Mar 1\u2009\u2013\u200931, 2026).\n" in described["ES", "2026-03-4"]
     assert "Settles periods 2026-10-1 to 2026-10-4" in described["ES", "2026-10-4"]
     # A remittance that settles only its own period says nothing more.
     assert not any("Settles" in text for (country, _), text in described.items() if country != "ES")
+    assert "\nLiquida los periodos 2026-03-1 a 2026-03-4 (1\u201331 mar 2026).\n" in spanish[0]

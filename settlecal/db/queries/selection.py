@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
+from settlecal.zones import abbreviation
 from settlecal.db.queries.calendars import EventRow, calendar_key, filter_calendars, utc
 from settlecal.db.queries.settles import settled_periods
 
@@ -29,6 +30,14 @@ class SelectedKeyDate:
     calendar: CalendarKey
     event: EventRow
     timezone: str = "UTC"  # the calendar's operation zone
+
+    @property
+    def cutoff_label(self) -> str | None:
+        """`12:00 CEST`: the cut-off with the abbreviation its zone uses on that day (the page)."""
+        cutoff = self.event.cutoff
+        if cutoff is None:
+            return None
+        return f"{cutoff} {abbreviation(self.timezone, self.event.date, datetime.time.fromisoformat(cutoff))}"
 
     @property
     def position(self) -> KeyDatePosition:
