@@ -158,3 +158,23 @@ def test_the_feed_takes_the_same_options(dav: WsgiClient) -> None:
     again = dav.request("GET", "/.web/feed.ics?country=ES&deadlines=timed&alarm=PT2H",
                         headers={"If-None-Match": timed.headers["etag"]})
     assert again.status == 304
+
+
+def test_the_page_shows_zone_cutoffs_settled_periods_and_rewrites_the_links(dav: WsgiClient) -> None:
+    page = get(dav, "/.web/?country=ES&month=2026-04").body.decode()
+    assert "Cut-off times are in the operation&#39;s time zone, Europe/Madrid." in page
+    # The month grid: the cut-off with the abbreviation the zone uses that day (summer time in April).
+    assert "</span>12:00 CEST</span>" in page and "</span>14:00 CEST</span>" in page
+    march = get(dav, "/.web/?country=ES&month=2026-03").body.decode()
+    assert "</span>14:00 CET</span>" in march  # 27 March, before the change
+    assert "Settles periods 2026-03-1 to 2026-03-4" in page
+    assert 'value="timed" id="option-timed">' in page and 'value="http://127.0.0.1:5232/bsp/es-eur-monthly.ics"' in page
+    chosen = get(dav, "/.web/?country=ES&month=2026-04&deadlines=timed&alarm=P1D").body.decode()
+    assert 'value="timed" id="option-timed" checked>' in chosen
+    assert '<option value="P1D" selected>1 day before</option>' in chosen
+    assert "/bsp/es-eur-monthly.ics?deadlines=timed&amp;alarm=P1D" in chosen
+    assert "/.web/feed.ics?country=ES&amp;deadlines=timed&amp;alarm=P1D" in chosen
+    gulf = get(dav, "/.web/?country=BH").body.decode()
+    assert "Asia/Dubai" in gulf and "One operation with United Arab Emirates, Oman" in gulf
+    systems = get(dav, "/.web/?system=CASS-IMPORT").body.decode()
+    assert "CASS-IMPORT (cargo import)" in systems and "/cass-import/de-eur-twice-monthly/" in systems
