@@ -24,6 +24,7 @@ class CalendarSummary:
     key_dates: int
     first: datetime.date | None
     last: datetime.date | None
+    timezone: str = "UTC"  # the operation's zone
 
 
 def calendar_key(row: Sequence[str]) -> CalendarKey:
@@ -50,14 +51,14 @@ def calendars(session: Session, where: CalendarFilter = CalendarFilter()) -> lis
         select(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Calendar.revision,
             func.count(func.distinct(KeyDate.period_id)), func.count(KeyDate.id),
-            func.min(KeyDate.date), func.max(KeyDate.end),
+            func.min(KeyDate.date), func.max(KeyDate.end), Calendar.timezone,
         )
         .outerjoin(KeyDate, live)
         .group_by(Calendar.id),
         where,
     )
     summaries = [
-        CalendarSummary(calendar_key(row[:4]), row[4], row[5], row[6], row[7], row[8])
+        CalendarSummary(calendar_key(row[:4]), row[4], row[5], row[6], row[7], row[8], row[9])
         for row in session.execute(query)
     ]
     return sorted(summaries, key=lambda summary: summary.key)
