@@ -37,21 +37,41 @@ def release_settings(rows: Iterable[ReleaseRow]) -> dict[CalendarKey, CalendarSe
     return settings
 
 
-def write_settings(session: Session, settings: Mapping[CalendarKey, CalendarSettings]) -> int:
-    """Stores the settings of the calendars that exist and differ; how many changed."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """A calendar that exists and whose zone or members a release changes."""
+
+    calendar: CalendarKey
+    old: CalendarSettings
+    new: CalendarSettings
+
+
+def changed_settings(session: Session, settings: Mapping[CalendarKey, CalendarSettings]) -> list[SettingsChange]:
+    """The calendars that exist and whose settings differ from the release's, by key."""
     stored = session.connection().execute(
-        select(_calendar.c.id, _calendar.c.system, _calendar.c.country, _calendar.c.currency,
-               _calendar.c.frequency, _calendar.c.timezone, _calendar.c.members)
+        select(_calendar.c.system, _calendar.c.country, _calendar.c.currency, _calendar.c.frequency,
+               _calendar.c.timezone, _calendar.c.members)
     ).all()
-    changed = []
-    for id_, system, country, currency, frequency, timezone, members in stored:
-        wanted = settings.get(CalendarKey(System(system), country, currency, Frequency(frequency)))
-        if wanted is not None and (timezone, members) != (wanted.timezone, wanted.members):
-            changed.append({"cid": id_, "zone": wanted.timezone, "wanted_members": wanted.members})
-    if changed:
+    changes = []
+    for system, country, currency, frequency, timezone, members in stored:
+        key = CalendarKey(System(system), country, currency, Frequency(frequency))
+        wanted = settings.get(key)
+        old = CalendarSettings(timezone, members)
+        if wanted is not None and wanted != old:
+            changes.append(SettingsChange(key, old, wanted))
+    return sorted(changes, key=lambda change: change.calendar)
+
+
+def write_settings(session: Session, changes: Iterable[SettingsChange]) -> None:
+    """Stores the new settings of these calendars."""
+    values = [{"k_system": c.calendar.system.value, "k_country": c.calendar.country, "k_currency": c.calendar.currency,
+               "k_frequency": c.calendar.frequency.value, "zone": c.new.timezone, "wanted_members": c.new.members}
+              for c in changes]
+    if values:
         session.connection().execute(
-            update(_calendar).where(_calendar.c.id == bindparam("cid"))
+            update(_calendar)
+            .where(_calendar.c.system == bindparam("k_system"), _calendar.c.country == bindparam("k_country"),
+                   _calendar.c.currency == bindparam("k_currency"), _calendar.c.frequency == bindparam("k_frequency"))
             .values(timezone=bindparam("zone"), members=bindparam("wanted_members")),
-            changed,
+            values,
         )
-    return len(changed)

@@ -78,9 +78,14 @@ def test_a_new_zone_is_stored_without_touching_key_dates(
     canary.write_text("\n".join(line + ("Atlantic/Canary" if ",ES," in line else "")
                                 for line in OPERATIONS.read_text().splitlines()) + "\n")
 
-    settlecal("import", canary)
+    dry = settlecal("import", canary, "--dry-run").output
+    assert "BSP ES EUR monthly: time zone Europe/Madrid -> Atlantic/Canary" in dry
+    assert calendars(database_url)["BSP ES EUR monthly"] == ("Europe/Madrid", None, 1)
+    done = settlecal("import", canary).output
+    assert done.rstrip().endswith("No key date changed; the release changed only the settings above (no new release).")
 
     assert calendars(database_url)["BSP ES EUR monthly"] == ("Atlantic/Canary", None, 1)
+    assert "No change" in settlecal("import", canary).output
     exported = settlecal("export", "--country", "ES").output
     assert exported.splitlines()[1].endswith(",Atlantic/Canary")
 
