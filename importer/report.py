@@ -103,12 +103,12 @@ def outcome_lines(outcome: Outcome) -> Iterator[str]:
             yield "  " + change_line(change)
         for removal in report.removals:
             yield "  " + _removal_line(removal, removal in outcome.refused)
-    for change in outcome.settings:
-        old, new = change.old, change.new
+    for setting in outcome.settings:
+        old, new = setting.old, setting.new
         if old.timezone != new.timezone:
-            yield f"{change.calendar.label}: time zone {old.timezone} -> {new.timezone}"
+            yield f"{setting.calendar.label}: time zone {old.timezone} -> {new.timezone}"
         if old.members != new.members:
-            yield f"{change.calendar.label}: member countries {old.members or '-'} -> {new.members or '-'}"
+            yield f"{setting.calendar.label}: member countries {old.members or '-'} -> {new.members or '-'}"
     yield _closing_line(outcome)
 
 

@@ -69,7 +69,7 @@ def vtimezones(days_by_zone: Mapping[str, Iterable[datetime.date]]) -> str:
         if not days:
             continue
         first, last = datetime.date(min(days).year, 1, 1), datetime.date(max(days).year + 1, 1, 1)
-        built = Timezone.from_tzid(zone, first_date=first, last_date=last).to_ical()  # type: ignore[no-untyped-call]
+        built = Timezone.from_tzid(zone, first_date=first, last_date=last).to_ical()
         out.append(built.decode("utf-8"))
     return "".join(out)
 
