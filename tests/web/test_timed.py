@@ -5,6 +5,7 @@ across Europe/Madrid's DST changes and in a zone without DST; without the option
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import pathlib
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 from typing import Any
 
 import icalendar
+import pypdf
 import pytest
 from sqlalchemy import Engine
 
@@ -178,3 +180,10 @@ def test_the_page_shows_zone_cutoffs_settled_periods_and_rewrites_the_links(dav:
     assert "Asia/Dubai" in gulf and "One operation with United Arab Emirates, Oman" in gulf
     systems = get(dav, "/.web/?system=CASS-IMPORT").body.decode()
     assert "CASS-IMPORT (cargo import)" in systems and "/cass-import/de-eur-twice-monthly/" in systems
+
+
+def test_the_pdf_names_the_settled_periods_and_the_cutoff_zone(dav: WsgiClient) -> None:
+    body = get(dav, "/.web/download.pdf?country=ES&from=2026-04-01&to=2026-04-30").body
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+    assert "Settles periods 2026-03-1 to 2026-03-4" in text
+    assert "12:00 CEST" in text
