@@ -187,3 +187,11 @@ def test_the_pdf_names_the_settled_periods_and_the_cutoff_zone(dav: WsgiClient) 
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
     assert "Settles periods 2026-03-1 to 2026-03-4" in text
     assert "12:00 CEST" in text
+
+
+def test_cass_import_in_the_filters_the_atom_feed_and_the_api(dav: WsgiClient) -> None:
+    assert get(dav, "/.web/?system=cass_import", 302).headers["location"] == "/.web/?system=CASS-IMPORT"
+    atom = get(dav, "/.web/changes.atom?system=CASS-IMPORT").body.decode()
+    assert "CASS-IMPORT DE EUR twice monthly: release 1 (Added: 6)" in atom and "BSP" not in atom
+    (calendar,) = json.loads(get(dav, "/.web/api/v1/calendars?system=CASS-IMPORT").body)["calendars"]
+    assert (calendar["id"], calendar["timezone"]) == ("cass-import/de-eur-twice-monthly", "Europe/Berlin")
