@@ -43,6 +43,16 @@ run: $(RUN_STAMP) fonts
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# ical.js under node: the second iCalendar parser the timed-feed tests check our output with
+# (tests/tools/icaljs/validate.mjs; the version is pinned in its package.json). Without node the
+# tests that need it say so and skip.
+ICALJS := tests/tools/icaljs/node_modules/ical.js/package.json
+icaljs: $(ICALJS)
+$(ICALJS): tests/tools/icaljs/package.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	cd tests/tools/icaljs && npm install --no-audit --no-fund --no-save --silent
+	@touch $@
+
 # Debian's Noto fonts: PDFs in Arabic and Chinese (settlecal/formats/fonts.py finds them by path), and
 # the page in Chromium. Without them PDFs in those languages come out in English, saying why.
 FONTS := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
@@ -65,7 +75,7 @@ pot:
 messages: $(TEST_STAMP) pot
 	$(BIN)/pybabel update -i $(POT) -d $(LOCALES) -D settlecal --ignore-obsolete --ignore-pot-creation-date
 
-test: $(TEST_STAMP) browser fonts
+test: $(TEST_STAMP) browser fonts icaljs
 	$(BIN)/python -m pytest -q
 
 # Debian's wrk (the load generator) and nginx (the static baseline) for bench/bench_roundrobin.py.

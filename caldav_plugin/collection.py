@@ -22,6 +22,8 @@ from sqlalchemy import Engine
 from settlecal import hrefs
 from settlecal.formats import ical as render
 from settlecal.formats.ical import RenderedEvent  # by name: the method `render` shadows the module in the class
+from settlecal.formats import timed
+from settlecal.formats.timed import Timing
 from caldav_plugin.cache import CalendarRender, RenderCache, calendar_render
 from settlecal.db import queries
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
@@ -109,6 +111,19 @@ class CalendarCollection(radicale_storage.BaseCollection):
         rendered = calendar_render(events, text)
         cache.put(self.path, self.state.revision, rendered)
         return rendered
+
+    def timed_etag(self, timing: Timing) -> str:
+        """The `.ics` alias asked for timed deadlines or reminders: the options and the zone name it too."""
+        seed = f"{self.etag}|{timing.timed}|{timing.alarm}|{self.state.timezone}"
+        return '"timed-%s"' % hashlib.sha256(seed.encode()).hexdigest()
+
+    def render_timed(self, timing: Timing) -> bytes:
+        """The `.ics` alias as `timing` asks (settlecal.formats.timed); not cached: rarely asked for."""
+        with reading(self._storage.engine) as session:
+            rows = queries.events(session, self.state.id)
+        text = timed.render_calendar(self.state.key, self.state.timezone, rows, timing,
+                                     refresh_minutes=self._storage.settings.refresh_minutes)
+        return text.encode("utf-8")
 
     def item(self, event: RenderedEvent) -> radicale_item.Item:
         # Every field given, so Radicale never parses the text to find them.

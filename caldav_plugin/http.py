@@ -18,7 +18,9 @@ from radicale import pathutils
 from radicale import rights as radicale_rights
 from radicale.log import logger
 
-from settlecal import hrefs
+from settlecal import filters, hrefs
+from settlecal.durations import ALARM_EXPECTED
+from settlecal.formats.timed import Timing
 from settlecal.formats import ical as render
 from caldav_plugin.collection import CalendarCollection
 from caldav_plugin.storage import Storage
@@ -34,6 +36,9 @@ READ_ONLY_TEXT: Final = (
 # Radicale's own authentication types that read the user from the Authorization header only.
 _HEADER_AUTH: Final = frozenset({"htpasswd", "ldap", "imap", "pam", "dovecot", "oauth2", "denyall"})
 CALENDAR_TYPE: Final = "text/calendar; charset=utf-8"
+# The options of a subscription link to a calendar's `.ics` alias (settlecal.formats.timed).
+TIMING_PARAMETERS: Final = frozenset({"deadlines", "alarm"})
+_EXPECTED: Final = {"deadlines": "expected deadlines=timed", "alarm": ALARM_EXPECTED}
 
 
 @dataclasses.dataclass(slots=True)
@@ -118,11 +123,20 @@ class FeedResponder:
         self._max_age = storage.settings.max_age
 
     def respond(self, environ: Mapping[str, Any], method: str, path: str) -> Answer | None:
-        if environ.get("QUERY_STRING"):
-            return None  # e.g. Radicale's ?view=freebusy
+        query = str(environ.get("QUERY_STRING") or "")
+        timing = None
+        if query:
+            asked = urllib.parse.parse_qs(query, keep_blank_values=True)
+            if not asked.keys() & TIMING_PARAMETERS:
+                return None  # e.g. Radicale's ?view=freebusy
+            timing, refused = _timing(query)
+            if refused:
+                return refused
         target = hrefs.parse_path(pathutils.sanitize_path(path))
         if not isinstance(target, (hrefs.CalendarPath, hrefs.EventPath)):
             return None
+        if timing is not None and not (isinstance(target, hrefs.CalendarPath) and target.alias):
+            return None  # only the `.ics` alias takes them; CalDAV collections stay as they are
         user = self._user(environ)
         collection_path = f"/{target.key.path}/"
         if user is None or "r" not in self._rights.authorization(user, set(), collection_path):
@@ -133,7 +147,15 @@ class FeedResponder:
             return None
         public = "r" in self._rights.authorization("", set(), collection_path)
         cache_control = f"{'public' if public else 'private'}, max-age={self._max_age}"
-        if isinstance(target, hrefs.CalendarPath):
+        if timing is not None:
+            etag, modified = collection.timed_etag(timing), collection.last_modified
+            headers = [("ETag", etag), ("Last-Modified", modified), ("Cache-Control", cache_control)]
+            if not_modified(environ, etag, modified):
+                return self._log(method, path, started, Answer("304 Not Modified", headers + self._extra, []))
+            body = collection.render_timed(timing)
+            filename = urllib.parse.quote(f"{render.display_name(target.key)}.ics")
+            headers.append(("Content-Disposition", f"attachment; filename*=utf-8''{filename}"))
+        elif isinstance(target, hrefs.CalendarPath):
             etag, modified = collection.etag, collection.last_modified
             headers = [("ETag", etag), ("Last-Modified", modified), ("Cache-Control", cache_control),
                        ("Vary", "Accept-Encoding")]
@@ -191,6 +213,17 @@ class FeedResponder:
         logger.info("%s response status for %r in %.4f seconds: %s (settlecal)",
                     method, path, time.perf_counter() - started, answer.status)
         return answer
+
+
+def _timing(query: str) -> tuple[Timing, Answer | None]:
+    """The options of a timed `.ics` link, or a 400 saying what is wrong with them."""
+    chosen, problems = filters.parse(query)
+    wrong = [problem for problem in problems if problem.parameter in TIMING_PARAMETERS]
+    if wrong:
+        text = "".join(f"{p.parameter}={p.value!r}: {_EXPECTED[p.parameter]}\n" for p in wrong).encode()
+        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(text)))]
+        return Timing(), Answer("400 Bad Request", headers, [text])
+    return Timing(chosen.timed, chosen.alarm), None
 
 
 def accepts_gzip(environ: Mapping[str, Any]) -> bool:

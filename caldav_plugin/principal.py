@@ -1,4 +1,5 @@
-"""The collections above the calendars: the root `/` and the principals `/bsp/` and `/cass/`.
+"""The collections above the calendars: the root `/` and the principals `/bsp/`, `/cass/` and
+`/cass-import/`.
 
 Radicale's calendar-home-set is always the principal's own path, so a client that logs in as `bsp`
 finds every BSP calendar one level below `/bsp/`. These collections hold no items and have no

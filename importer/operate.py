@@ -32,7 +32,7 @@ def schema_change_line(change: SchemaChange) -> str:
 def serve(host: str, port: int, config_path: pathlib.Path | None) -> None:
     """Serve the calendars over CalDAV and HTTP (Radicale with the plugin and the web page) until Ctrl-C.
 
-    Clients log in as bsp or cass (any password) at http://HOST:PORT/, or subscribe to
+    Clients log in as bsp, cass or cass-import (any password) at http://HOST:PORT/, or subscribe to
     http://HOST:PORT/bsp/es-eur-monthly.ics. Refuses to start on a database that does not exist or
     is at another schema; answers 503 while the database cannot be reached. For several processes
     run caldav_plugin.wsgi:application under gunicorn (docs/deployment.md).

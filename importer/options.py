@@ -37,7 +37,7 @@ def calendar_filter_options(command: F) -> F:
     """--system, --country, --currency and --frequency, gathered into a `where` CalendarFilter."""
     options = [
         click.option("--system", type=click.Choice([s.value for s in System], case_sensitive=False),
-                     help="BSP or CASS."),
+                     help="BSP, CASS (CASS Export) or CASS-IMPORT."),
         click.option("--country", type=COUNTRY, help="ISO 3166-1 alpha-2 code or name, e.g. ES or Spain."),
         click.option("--currency", type=CURRENCY, help="ISO 4217 code, e.g. EUR."),
         click.option("--frequency", type=click.Choice([f.value for f in Frequency], case_sensitive=False),

@@ -39,6 +39,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "calendars": [_calendar_report_json(report) for report in outcome.calendars],
         "removals": [_removal_json(removal, removal in outcome.refused) for removal in outcome.removals],
         "refused": bool(outcome.refused),
+        "settings": [{"calendar": change.calendar.path, "timezone": [change.old.timezone, change.new.timezone],
+                      "members": [change.old.members, change.new.members]} for change in outcome.settings],
     }
 
 
@@ -101,6 +103,12 @@ def outcome_lines(outcome: Outcome) -> Iterator[str]:
             yield "  " + change_line(change)
         for removal in report.removals:
             yield "  " + _removal_line(removal, removal in outcome.refused)
+    for setting in outcome.settings:
+        old, new = setting.old, setting.new
+        if old.timezone != new.timezone:
+            yield f"{setting.calendar.label}: time zone {old.timezone} -> {new.timezone}"
+        if old.members != new.members:
+            yield f"{setting.calendar.label}: member countries {old.members or '-'} -> {new.members or '-'}"
     yield _closing_line(outcome)
 
 
@@ -133,6 +141,9 @@ def _state(state: KeyDateState | None) -> str:
 def _closing_line(outcome: Outcome) -> str:
     counts = ", ".join(f"{outcome.total(action)} {action.value}" for action in Action)
     calendars = f"{len(outcome.calendars)} calendar{'s' if len(outcome.calendars) != 1 else ''}"
+    if not outcome.changed and outcome.settings:
+        settings = "would change only" if outcome.dry_run else "changed only"
+        return f"No key date changed; the release {settings} the settings above (no new release)."
     if not outcome.changed:
         return "No change: the database already holds this release."
     if outcome.dry_run:

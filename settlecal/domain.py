@@ -45,10 +45,16 @@ def N_(message: str) -> str:
 
 
 class System(enum.StrEnum):
-    """A settlement scheme: passenger (BSP) or cargo (CASS)."""
+    """A settlement scheme: passenger (BSP) or cargo, export (CASS) and import (CASS-IMPORT).
+
+    CASS Export and CASS Import are separate settlement systems, so a country can have both; `CASS`
+    keeps its name (it is every existing path and UID), and the value's lower case is the principal:
+    `/bsp/`, `/cass/`, `/cass-import/`.
+    """
 
     BSP = "BSP"
     CASS = "CASS"
+    CASS_IMPORT = "CASS-IMPORT"
 
 
 class Frequency(enum.StrEnum):
@@ -107,7 +113,7 @@ class KindFacts:
 # In the order key dates of one day are listed, and columns of a release are written.
 KINDS: Final[tuple[KindFacts, ...]] = (
     KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", N_("Period"), N_("Reporting / billing period")),
-    KindFacts(Kind.SUBMISSION, "submission", None, "#6d28d9", N_("Submission"), N_("Agent submission date")),
+    KindFacts(Kind.SUBMISSION, "submission", "submission_cutoff", "#6d28d9", N_("Submission"), N_("Agent submission date")),
     KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", N_("Billing"), N_("Billing date")),
     KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", N_("Remittance"),
               N_("Agent remittance date")),
@@ -126,6 +132,28 @@ FREQUENCY_LABELS: Final[Mapping[Frequency, str]] = {
     Frequency.TEN_DAILY: N_("ten-daily"),
     Frequency.WEEKLY: N_("weekly"),
 }
+
+
+# The names operators write for a frequency, mapped to ours (docs/release-format.md lists them). Keys
+# are lower case with hyphens: the reader folds case, spaces and underscores before looking up.
+FREQUENCY_ALIASES: Final[Mapping[str, Frequency]] = {
+    "fortnightly": Frequency.TWICE_MONTHLY,
+    "semi-monthly": Frequency.TWICE_MONTHLY,
+    "semimonthly": Frequency.TWICE_MONTHLY,
+    "quincenal": Frequency.TWICE_MONTHLY,
+    "mensual": Frequency.MONTHLY,
+    "semanal": Frequency.WEEKLY,
+    "decenal": Frequency.TEN_DAILY,
+}
+
+# The names operators write for a system besides ours (case, spaces and underscores folded).
+SYSTEM_ALIASES: Final[Mapping[str, System]] = {
+    "CASS-EXPORT": System.CASS,
+    "CASS-IMPORT": System.CASS_IMPORT,
+}
+
+# Between the member countries of a multi-country operation in a release's `country` cell: `AE|BH|OM`.
+MEMBER_SEPARATOR: Final = "|"
 
 
 @dataclasses.dataclass(frozen=True, slots=True, order=True)

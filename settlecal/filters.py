@@ -19,14 +19,16 @@ from typing import Any, Final
 
 import pycountry
 
-from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
+from settlecal.domain import FREQUENCY_ALIASES, SYSTEM_ALIASES, CalendarFilter, CalendarKey, Frequency, Kind, System
+from settlecal.durations import alarm_text, parse_alarm
 from settlecal.errors import SettlecalError
 from settlecal.i18n.countries import country_code
 from settlecal.i18n.languages import language
 from settlecal.i18n.translator import Translator
 
 # The canonical order of the parameters in links.
-PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "month", "from", "to", "lang")
+PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "month", "from", "to", "lang",
+                     "deadlines", "alarm")
 FILTER_PARAMETERS: Final = PARAMETERS[:5]
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
 _CURRENCY: Final = re.compile(r"^[A-Za-z]{3}$")
@@ -62,6 +64,10 @@ class Selection:
     first: datetime.date | None = None  # the download range (`from`, `to`)
     last: datetime.date | None = None
     lang: str | None = None  # None: not asked for (the page negotiates, feeds use English)
+    # Subscription options of the `.ics` links (settlecal.formats.timed): deadlines at their time of
+    # day (`deadlines=timed`) and a reminder that long before each deadline (`alarm=P1D`).
+    timed: bool = False
+    alarm: datetime.timedelta | None = None
 
     @property
     def filter(self) -> CalendarFilter:
@@ -92,6 +98,8 @@ class Selection:
             "from": self.first and self.first.isoformat(),
             "to": self.last and self.last.isoformat(),
             "lang": self.lang,
+            "deadlines": "timed" if self.timed else None,
+            "alarm": self.alarm and alarm_text(self.alarm),
         }
         return {name: value for name, value in values.items() if value}
 
@@ -158,12 +166,14 @@ def parse(query_string: str, known_country: Any = lambda code: True) -> tuple[Se
 
 
 def _system(text: str) -> System | None:
-    return next((system for system in System if system.value == text.upper()), None)
+    wanted = text.upper().replace("_", "-").replace(" ", "-")
+    return next((system for system in System if system.value == wanted), None) or SYSTEM_ALIASES.get(wanted)
 
 
 def _frequency(text: str) -> Frequency | None:
     wanted = text.lower().replace("_", "-").replace(" ", "-")
-    return next((frequency for frequency in Frequency if frequency.value == wanted), None)
+    found = next((frequency for frequency in Frequency if frequency.value == wanted), None)
+    return found or FREQUENCY_ALIASES.get(wanted)
 
 
 def _currency(text: str) -> str | None:
@@ -214,5 +224,7 @@ _READERS: Final[Mapping[str, Any]] = {
     "from": _day,
     "to": _day,
     "lang": language,
+    "deadlines": lambda text: True if text.lower() == "timed" else None,
+    "alarm": parse_alarm,
 }
-_FIELD: Final = {"from": "first", "to": "last"}
+_FIELD: Final = {"from": "first", "to": "last", "deadlines": "timed"}

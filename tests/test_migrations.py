@@ -20,9 +20,10 @@ from caldav_plugin import collection
 from settlecal.formats import ical as render
 from settlecal.db import queries
 from settlecal.db.snapshot import reading
-from settlecal.db.models import Base, Period
+from settlecal.db.models import Base, Calendar, Period
 from settlecal.db.schema import alembic_config, is_current, upgrade
 from settlecal.domain import period_year
+from settlecal.zones import country_zone
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release
 from tests.cli.releases import weeks, write_release
@@ -71,12 +72,13 @@ def test_0003_recomputes_every_year_and_changes_nothing_a_client_sees(engine: En
              write_release(tmp_path / "2028.csv", weeks(2028) + tie)]
     for path in files:
         import_release(engine, read_release(path), operator="tests")
+    # Read with today's models, which only the newest schema has; nothing read depends on the year.
+    rows, before = database_rows(engine, leave_out=frozenset({"period.year"})), rendered(engine)
     command.downgrade(alembic_config(engine), "0002")  # back to the years 0002's importer wrote
     old = years_by_period(engine)
     assert {code: year for (_, code), (*_, year) in old.items() if code in ("2026-W53", "2027-W52", "P")} == {
         "2026-W53": 2027, "2027-W52": 2028, "P": 2027}
     assert all(year == end.year for start, end, year in old.values())
-    rows, before = database_rows(engine, leave_out=frozenset({"period.year"})), rendered(engine)
 
     upgrade(engine)
 
@@ -117,3 +119,38 @@ def test_0003_keeps_its_own_copy_of_the_rule_and_it_agrees(start: datetime.date,
     end = start + datetime.timedelta(days=length)
 
     assert _migration_0003().period_year(start, end) == period_year(start, end)
+
+
+def _migration(name: str) -> Any:
+    path = ROOT / "settlecal" / "db" / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_0004_gives_each_calendar_its_countrys_zone_and_changes_nothing_a_client_sees(
+    engine: Engine, tmp_path: pathlib.Path
+) -> None:
+    for path in (SAMPLES / "sample-release.csv", SAMPLES / "amendment.csv"):
+        import_release(engine, read_release(path), operator="tests")
+    rows, before = database_rows(engine), rendered(engine)
+    command.downgrade(alembic_config(engine), "0003")
+    with engine.connect() as connection:
+        assert "timezone" not in {column["name"] for column in inspect(connection).get_columns("calendar")}
+
+    upgrade(engine)
+
+    assert database_rows(engine) == rows  # zones included: the importer gives the same default
+    assert rendered(engine) == before
+    with engine.connect() as connection:
+        zones = dict(connection.execute(select(Calendar.country, Calendar.timezone)).all())
+    assert zones["ES"] == "Europe/Madrid" and zones["DE"] == "Europe/Berlin"
+    assert not import_release(engine, read_release(SAMPLES / "amendment.csv"), operator="tests", dry_run=True).changed
+
+
+def test_0004_keeps_its_own_copy_of_the_principal_zones_and_they_agree() -> None:
+    copied = _migration("0004_operations.py").principal_zones()
+    assert len(copied) > 240
+    assert all(country_zone(country) == zone for country, zone in copied.items())

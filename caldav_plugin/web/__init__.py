@@ -29,6 +29,7 @@ from radicale import types as radicale_types
 from radicale import web as radicale_web
 
 from settlecal.db.engine import make_engine
+from settlecal.formats.ical import settles_text
 from caldav_plugin.cache import FeedCache
 from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA as STORAGE_SCHEMA
 from caldav_plugin.settings import WEB_CONFIG_SCHEMA as PLUGIN_CONFIG_SCHEMA
@@ -56,6 +57,8 @@ class Web(radicale_web.BaseWeb):
             loader=jinja2.PackageLoader("caldav_plugin.web", "templates"),
             autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
         )
+        # Macros (imported without the page's context) call it too.
+        self.templates.globals["settles"] = settles_text
         self.static = StaticFiles()
         self.feeds = FeedCache()
         self.today = datetime.date.today

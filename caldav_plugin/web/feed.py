@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Final
 
 from caldav_plugin import http
 from settlecal.formats import ical as render
+from settlecal.formats import timed
+from settlecal.formats.timed import Timing
+from settlecal.i18n.translator import Translator
 from settlecal.formats.query import Query
 from settlecal.db import queries
 from settlecal.db.queries import CalendarState
@@ -45,14 +48,14 @@ def feed_query(chosen: Selection, lang: str) -> str:
 def respond(request: Request) -> radicale_types.WSGIResponse:
     """GET of a feed: 400 for parameters that mean nothing, 304 when the client has this revision."""
     if request.problems:
-        meaning = request.t("not understood")
-        text = "".join(f"{p.parameter}={p.value!r}: {meaning}\n" for p in request.problems)
+        text = "".join(f"{p.parameter}={p.value!r}: {explain(p.parameter, request.t)}\n" for p in request.problems)
         return responses.answer(400, "text/plain; charset=utf-8", text.encode())
     web, chosen, t = request.web, request.selection, request.t
     refresh = web.settings.storage.refresh_minutes
     with reading(web.engine) as session:
         states = [state for state in queries.calendar_states(session) if chosen.matches(state.key)]
-        etag = feed_etag(states, chosen, t.lang, refresh)
+        timing = Timing(chosen.timed, chosen.alarm)
+        etag = feed_etag(states, chosen, t.lang, refresh, zones=not timing.plain)
         modified = feed_last_modified(states)
         headers = {"ETag": etag, "Last-Modified": modified, "Vary": "Accept-Encoding",
                    "Cache-Control": f"public, max-age={web.settings.storage.max_age}"}
@@ -62,14 +65,29 @@ def respond(request: Request) -> radicale_types.WSGIResponse:
         if body is None:
             key_dates = queries.selected_key_dates(session, chosen.filter, kinds=chosen.kinds) if states else []
             query = Query(chosen.filter, chosen.kinds, lang=t.lang, refresh_minutes=refresh)
-            body = render.render_selection(key_dates, query).encode("utf-8")
+            if timing.plain:
+                body = render.render_selection(key_dates, query).encode("utf-8")
+            else:
+                body = timed.render_selection(key_dates, query, timing).encode("utf-8")
             web.feeds.put(etag, body)
     return 200, {"Content-Type": http.CALENDAR_TYPE, **headers}, body, None
 
 
-def feed_etag(states: Iterable[CalendarState], selection: Selection, lang: str, refresh_minutes: int) -> str:
-    """Changes exactly when a matching calendar gets a new revision, or the feed's own shape changes."""
-    revisions = ",".join(f"{state.key.path}:{state.revision}" for state in sorted(states, key=lambda s: s.key))
+def explain(parameter: str, t: Translator) -> str:
+    """Why a parameter's value was refused, in a few words."""
+    if parameter == "alarm":
+        return t("expected an ISO 8601 duration such as P1D, PT2H or P2DT3H, at most P30D")
+    if parameter == "deadlines":
+        return t("expected deadlines=timed")
+    return t("not understood")
+
+
+def feed_etag(states: Iterable[CalendarState], selection: Selection, lang: str, refresh_minutes: int,
+              *, zones: bool = False) -> str:
+    """Changes exactly when a matching calendar gets a new revision, or the feed's own shape changes;
+    with `zones` (a timed feed) also when a calendar's zone changes."""
+    revisions = ",".join(f"{state.key.path}:{state.revision}" + (f":{state.timezone}" if zones else "")
+                         for state in sorted(states, key=lambda s: s.key))
     seed = f"{render.RENDER_VERSION}|{FEED_VERSION}|{feed_query(selection, lang)}|{refresh_minutes}|{revisions}"
     return f'"feed-{hashlib.sha256(seed.encode()).hexdigest()}"'
 

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Final
 
 from settlecal import hrefs
 from settlecal.db import queries
-from settlecal.domain import CalendarKey, Kind, System
+from settlecal.domain import N_, CalendarKey, Kind, System
 from settlecal.db.snapshot import reading
 from caldav_plugin.web import history, responses
 from caldav_plugin.web.feed import feed_query
 from settlecal.i18n.translator import Translator
 from caldav_plugin.web.month import month_end, month_grid, month_start
+from settlecal.durations import alarm_text
 from settlecal.filters import Selection
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class CalendarLinks:
     caldav: str  # the collection URL
     user: str  # the CalDAV account whose home holds it
     download: str  # server-relative link for a one-click download
+    zone: str  # the operation's time zone, in which its cut-off times are
+    members: tuple[str, ...]  # the other member countries' names, when one of a multi-country operation
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -101,6 +104,8 @@ def index(request: Request) -> radicale_types.WSGIResponse:
         today=today,
         range_first=chosen.first or datetime.date(first.year, 1, 1),
         range_last=chosen.last or datetime.date(first.year, 12, 31),
+        alarms=ALARMS,
+        alarm=chosen.alarm and alarm_text(chosen.alarm),
     )
 
 
@@ -137,7 +142,8 @@ def facets(states: Sequence[queries.CalendarState], chosen: Selection, t: Transl
 
 def _label(facet: str, value: object, t: Translator) -> str:
     if facet == "system":
-        carried = t("passenger") if value == System.BSP else t("cargo")
+        carried = {System.BSP: t("passenger"), System.CASS: t("cargo"), System.CASS_IMPORT: t("cargo import")}[
+            value]  # type: ignore[index]
         return f"{value} ({carried})"
     if facet == "country":
         return f"{t.country(str(value))} ({value})"
@@ -149,13 +155,27 @@ def _label(facet: str, value: object, t: Translator) -> str:
 
 def calendar_links(request: Request, state: queries.CalendarState, key_dates: int | None) -> CalendarLinks:
     key, t = state.key, request.t
-    ics = request.absolute(hrefs.alias_path(key))
+    # The sync panel's options (deadlines at their time, a reminder) go into the `.ics` links only.
+    options = timing_query(request.selection)
+    ics = request.absolute(hrefs.alias_path(key)) + options
+    members = tuple(t.country(country) for country in (state.members or "").split("|") if country and country != key.country)
     return CalendarLinks(
         key=key, label=t.calendar(key), country=t.country(key.country), revision=state.revision,
         changed_at=state.modified_at, key_dates=key_dates, ics=ics, webcal=webcal(ics),
         caldav=request.absolute(f"/{key.path}/"), user=key.system.lower(),
-        download=f"{request.base_prefix}{hrefs.alias_path(key)}",
+        download=f"{request.base_prefix}{hrefs.alias_path(key)}{options}", zone=state.timezone, members=members,
     )
+
+
+def timing_query(chosen: Selection) -> str:
+    """`?deadlines=timed&alarm=P1D` of the selection, "" without options."""
+    parameters = Selection(timed=chosen.timed, alarm=chosen.alarm).query()
+    return parameters
+
+
+# The reminders the sync panel offers (any ISO 8601 duration up to P30D works in a link).
+ALARMS: Final = (("PT2H", N_("2 hours before")), ("P1D", N_("1 day before")), ("P2D", N_("2 days before")),
+                 ("P7D", N_("1 week before")))
 
 
 def feed_links(request: Request) -> Feed:

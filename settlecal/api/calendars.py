@@ -51,7 +51,7 @@ def _calendar(summary: queries.CalendarSummary, changed_at: datetime.datetime, l
     key = summary.key
     return resources.Calendar(
         id=hrefs.collection_path(key), system=key.system, country=key.country, currency=key.currency,
-        frequency=key.frequency, name=key.label, timezone=None, revision=summary.revision,
+        frequency=key.frequency, name=key.label, timezone=summary.timezone, revision=summary.revision,
         modified_at=changed_at,
         periods=summary.periods, key_dates=summary.key_dates, first_date=summary.first,
         last_date=summary.last, links=links.calendar(key),

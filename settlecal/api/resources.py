@@ -63,8 +63,8 @@ class Calendar:
     currency: Annotated[str, Doc("ISO 4217 code.")]
     frequency: Frequency
     name: Annotated[str, Doc("How people name it: `BSP ES EUR monthly`.")]
-    timezone: Annotated[str | None, Doc("The IANA time zone of its cut-off times. Always null for now: calendars "
-                                        "do not store one yet, and cut-off times are local to the operation.")]
+    timezone: Annotated[str | None, Doc("The IANA time zone of its cut-off times (the operation's, e.g. "
+                                        "`Europe/Madrid`): the release's `timezone`, else the country's principal zone.")]
     revision: Annotated[int, Doc("The last revision that changed any of its key dates.")]
     modified_at: Annotated[datetime.datetime, Doc("When that revision was made (UTC).")]
     periods: Annotated[int, Doc("How many periods have key dates in force.")]

@@ -48,6 +48,8 @@ MAX_ID: Final = 2**31 - 1
 Revision = Annotated[int, mapped_column()]
 Day = Annotated[datetime.date, mapped_column(Date)]
 Cutoff = Annotated[Optional[str], mapped_column(String(5))]
+# Wide enough for every System value (`CASS-IMPORT`).
+SYSTEM_WIDTH: Final = 11
 
 
 class Base(DeclarativeBase):
@@ -61,12 +63,18 @@ class Calendar(Base):
     __table_args__ = (UniqueConstraint("system", "country", "currency", "frequency"),)
 
     id: Mapped[Id]
-    system: Mapped[str] = mapped_column(String(4))
+    system: Mapped[str] = mapped_column(String(SYSTEM_WIDTH))
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     frequency: Mapped[str] = mapped_column(String(20))
     # The last revision that changed any of its key dates: the collection's ETag and sync token.
     revision: Mapped[Revision]
+    # The operation's IANA zone, in which its cut-off times are wall-clock times: the release's
+    # `timezone`, else the country's principal zone (settlecal.zones.country_zone).
+    timezone: Mapped[str] = mapped_column(String(64))
+    # The member countries of the multi-country operation the calendar belongs to, `AE|BH|OM` as the
+    # release gave them (each member has its own calendar), None for a single country.
+    members: Mapped[Optional[str]] = mapped_column(String(100))
 
     periods: Mapped[list[Period]] = relationship(back_populates="calendar")
 
@@ -192,7 +200,7 @@ class Subscriber(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
-    system: Mapped[Optional[str]] = mapped_column(String(4))
+    system: Mapped[Optional[str]] = mapped_column(String(SYSTEM_WIDTH))
     country: Mapped[Optional[str]] = mapped_column(String(2))
     currency: Mapped[Optional[str]] = mapped_column(String(3))
     frequency: Mapped[Optional[str]] = mapped_column(String(20))

@@ -30,13 +30,14 @@ from sqlalchemy.orm import Session
 
 from settlecal.db import queries
 from settlecal.db.queries import EventRow, SelectedKeyDate
+from settlecal.db.queries.settles import Settles
 from settlecal.domain import CalendarKey, System
 from settlecal.filters import describe_filter
 from settlecal.formats.query import Format, Query
 from settlecal.i18n.translator import Translator, translator
 
 # Bump when the output for the same rows changes: it is part of every collection ETag.
-RENDER_VERSION: Final = 2
+RENDER_VERSION: Final = 3
 PRODID: Final = "-//settlecal//IATA settlement calendars//EN"
 MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 CRLF: Final = "\r\n"
@@ -46,7 +47,9 @@ _EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
 _ONE_DAY: Final = datetime.timedelta(days=1)
 
 ENGLISH: Final = translator("en")
-CALENDAR_COLOR: Final[Mapping[System, str]] = {System.BSP: "#1F5FA8", System.CASS: "#B8561B"}
+CALENDAR_COLOR: Final[Mapping[System, str]] = {
+    System.BSP: "#1F5FA8", System.CASS: "#B8561B", System.CASS_IMPORT: "#6B4E16",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,26 +78,34 @@ def render_event(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> Re
     """
     name = hrefs.event_name(row.period, row.kind)
     uid = hrefs.event_uid(key, row.period, row.kind)
+    dates = [f"DTSTART;VALUE=DATE:{row.date:%Y%m%d}", f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}"]
+    vevent = "".join(fold(line) + CRLF for line in event_lines(key, row, t, dates))
+    text = _ITEM_HEAD + vevent + _ITEM_TAIL
+    start = (row.date.toordinal() - _EPOCH_ORDINAL) * 86400
+    end = (row.end.toordinal() + 1 - _EPOCH_ORDINAL) * 86400
+    return RenderedEvent(name, uid, vevent, etag(text), (start, end), http_date(row.modified_at))
+
+
+def event_lines(key: CalendarKey, row: EventRow, t: Translator, dates: list[str],
+                components: tuple[str, ...] = ()) -> list[str]:
+    """The VEVENT's content lines, unfolded: `dates` are its DTSTART (and DTEND) lines, `components`
+    lines of components inside it (a VALARM), both given by the caller (all-day here, timed in
+    settlecal.formats.timed)."""
     stamp = ical_datetime(row.modified_at)
-    lines = [
+    return [
         "BEGIN:VEVENT",
-        f"UID:{escape_text(uid)}",
+        f"UID:{escape_text(hrefs.event_uid(key, row.period, row.kind))}",
         f"DTSTAMP:{stamp}",
-        f"DTSTART;VALUE=DATE:{row.date:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{row.end + _ONE_DAY:%Y%m%d}",
+        *dates,
         f"SUMMARY:{escape_text(summary(key, row, t))}",
         f"DESCRIPTION:{escape_text(description(key, row, t))}",
         f"CATEGORIES:{escape_text(key.system.value)},{escape_text(t.kind(row.kind))}",
         "TRANSP:TRANSPARENT",
         f"SEQUENCE:{row.sequence}",
         f"LAST-MODIFIED:{stamp}",
+        *components,
         "END:VEVENT",
     ]
-    vevent = "".join(fold(line) + CRLF for line in lines)
-    text = _ITEM_HEAD + vevent + _ITEM_TAIL
-    start = (row.date.toordinal() - _EPOCH_ORDINAL) * 86400
-    end = (row.end.toordinal() + 1 - _EPOCH_ORDINAL) * 86400
-    return RenderedEvent(name, uid, vevent, etag(text), (start, end), http_date(row.modified_at))
 
 
 def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refresh_minutes: int) -> str:
@@ -103,6 +114,11 @@ def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refres
     Carries both refresh hints subscribers honour: RFC 7986 `REFRESH-INTERVAL` and Outlook's
     `X-PUBLISHED-TTL`.
     """
+    return calendar_head(key, refresh_minutes) + "".join(event.vevent for event in events) + "END:VCALENDAR" + CRLF
+
+
+def calendar_head(key: CalendarKey, refresh_minutes: int) -> str:
+    """A calendar's VCALENDAR lines before its events."""
     interval = duration(refresh_minutes)
     header = [
         "BEGIN:VCALENDAR",
@@ -118,8 +134,7 @@ def render_calendar(key: CalendarKey, events: Iterable[RenderedEvent], *, refres
         f"REFRESH-INTERVAL;VALUE=DURATION:{interval}",
         f"X-PUBLISHED-TTL:{interval}",
     ]
-    head = "".join(fold(line) + CRLF for line in header)
-    return head + "".join(event.vevent for event in events) + "END:VCALENDAR" + CRLF
+    return "".join(fold(line) + CRLF for line in header)
 
 
 def summary(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> str:
@@ -136,12 +151,21 @@ def description(key: CalendarKey, row: EventRow, t: Translator = ENGLISH) -> str
         t("Period {code}: {start} to {end}.").format(
             code=row.period, start=row.period_start.isoformat(), end=row.period_end.isoformat()),
     ]
+    if row.settles is not None:
+        lines.append(settles_text(row.settles, t))
     if row.cutoff:
         lines.append(t("Cut-off: {time} local time.").format(time=row.cutoff))
     if row.remarks:
         lines.append(t("Remarks: {text}").format(text=row.remarks))
     lines.append(t("Release {id} of {date}.").format(id=row.revision, date=f"{row.modified_at:%Y-%m-%d}"))
     return "\n".join(lines)
+
+
+def settles_text(settles: Settles, t: Translator = ENGLISH) -> str:
+    """`Settles periods 2026-03-1 to 2026-03-4 (Mar 1 – 31, 2026).`: what a remittance that settles
+    several reporting periods says of them (the event, the page, the e-mails, the PDF)."""
+    return t("Settles periods {first} to {last} ({days}).").format(
+        first=settles.first, last=settles.last, days=t.date_span(settles.start, settles.end))
 
 
 @functools.cache
@@ -210,6 +234,14 @@ def render_selection(key_dates: Iterable[SelectedKeyDate], query: Query) -> str:
     """The key dates of several calendars as one VCALENDAR, with the refresh hints of the collections:
     each event is its collection's own (in the query's language)."""
     t = translator(query.lang)
+    ordered = sorted(key_dates, key=lambda k: (k.calendar, k.event.date, k.event.period, k.event.kind))
+    events = "".join(render_event(k.calendar, k.event, t).vevent for k in ordered)
+    return selection_head(query) + events + "END:VCALENDAR" + CRLF
+
+
+def selection_head(query: Query) -> str:
+    """A selection's VCALENDAR lines before its events."""
+    t = translator(query.lang)
     interval = duration(query.refresh_minutes)
     name = t("Settlement calendars: {selection}").format(selection=describe_filter(query.where, query.kinds, t))
     about = t("IATA settlement key dates of the selection, from the operator's releases. Read-only.")
@@ -226,10 +258,7 @@ def render_selection(key_dates: Iterable[SelectedKeyDate], query: Query) -> str:
         f"REFRESH-INTERVAL;VALUE=DURATION:{interval}",
         f"X-PUBLISHED-TTL:{interval}",
     ]
-    head = "".join(fold(line) + CRLF for line in header)
-    ordered = sorted(key_dates, key=lambda k: (k.calendar, k.event.date, k.event.period, k.event.kind))
-    events = "".join(render_event(k.calendar, k.event, t).vevent for k in ordered)
-    return head + events + "END:VCALENDAR" + CRLF
+    return "".join(fold(line) + CRLF for line in header)
 
 
 def render(session: Session, query: Query) -> bytes:

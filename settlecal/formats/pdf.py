@@ -24,6 +24,7 @@ from settlecal.errors import SettlecalError
 from settlecal.filters import describe_filter
 from settlecal.formats import fonts
 from settlecal.formats.fonts import Family, Script
+from settlecal.formats.ical import settles_text
 from settlecal.formats.query import Format, Query
 from settlecal.i18n.translator import Translator, translator
 
@@ -208,8 +209,14 @@ def _month_table(pdf: _Document, month: datetime.date, items: list[queries.Selec
         event = item.event
         period = f"{event.period} ({t.date(event.period_start, 'short')} - {t.date(event.period_end, 'short')})"
         cells = [t.day_month(event.date), t.calendar(item.calendar), t.kind(event.kind), period,
-                 event.cutoff or "", f"#{event.revision}"]
+                 item.cutoff_label or "", f"#{event.revision}"]
         _row(pdf, cells, kind=tint(event.kind.facts.colour))
+        if event.settles is not None:  # a line of its own under the remittance: too long for a cell
+            pdf.set_font(pdf.face.family, "", 8)
+            width = sum(_COLUMNS)
+            text = pdf.fitted(pdf.face.text(settles_text(event.settles, t)), width - 2)
+            pdf.cell(width, _ROW, text, border="B", align="R" if pdf.face.rtl else "L")
+            pdf.ln(_ROW)
 
 
 def _row(pdf: _Document, cells: Sequence[str], *, heading: bool = False,

@@ -121,6 +121,10 @@ class Translator:
         """`Dec 8, 2026` / `8 dic 2026`; style `full` adds the weekday, `short` is numeric."""
         return babel_dates.format_date(day, style, locale=self.locale)
 
+    def date_span(self, first: datetime.date, last: datetime.date) -> str:
+        """`Mar 1 – 31, 2026` / `1–31 mar 2026`: CLDR's interval of two days."""
+        return babel_dates.format_interval(first, last, "yMMMd", locale=self.locale)
+
     def weekday_date(self, day: datetime.date) -> str:
         """`Tue, Dec 8, 2026` / `mar, 8 dic 2026`."""
         return babel_dates.format_skeleton("yMMMEd", day, locale=self.locale)

@@ -10,14 +10,16 @@ import dataclasses
 import datetime
 import email.utils
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import jinja2
 
 from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
-from settlecal.domain import CalendarKey
+from settlecal.db.queries.settles import Settles
+from settlecal.domain import CalendarKey, Kind
+from settlecal.formats.ical import settles_text
 from settlecal.changes import Action, KeyDateChange
 from settlecal.db.queries.calendars import utc
 from settlecal.i18n.translator import Translator, translator
@@ -36,6 +38,7 @@ class CalendarNotice:
     calendar: CalendarKey
     changes: tuple[KeyDateChange, ...]
     created: CalendarSummary | None = None
+    settles: Mapping[str, Settles] = dataclasses.field(default_factory=dict)  # by remittance period code
 
     def for_subscriber(self, subscriber: SubscriberRow) -> CalendarNotice | None:
         """The part this subscriber follows, or None."""
@@ -143,7 +146,7 @@ def _calendar_context(notice: CalendarNotice, t: Translator, config: NotifyConfi
     return {
         "name": t.calendar(notice.calendar),
         "created": notice.created and _created(notice.created, t),
-        "groups": [] if notice.created else list(_groups(notice.changes, t)),
+        "groups": [] if notice.created else list(_groups(notice.changes, t, notice.settles)),
         "page": links.calendar_page(notice.calendar, t.lang),
         "https": links.calendar_https(notice.calendar),
         "webcal": links.calendar_webcal(notice.calendar),
@@ -160,22 +163,26 @@ def _created(created: CalendarSummary, t: Translator) -> str:
         periods=periods, key_dates=key_dates, first=first, last=last)
 
 
-def _groups(changes: Iterable[KeyDateChange], t: Translator) -> Iterable[dict[str, Any]]:
+def _groups(changes: Iterable[KeyDateChange], t: Translator,
+            settles: Mapping[str, Settles]) -> Iterable[dict[str, Any]]:
     by_action: dict[Action, list[KeyDateChange]] = {}
     for change in changes:
         by_action.setdefault(change.action, []).append(change)
     for action in ACTION_ORDER:
         if action in by_action:
             yield {"label": wording.action_heading(t, action),
-                   "lines": [_line(change, t) for change in by_action[action]]}
+                   "lines": [_line(change, t, settles) for change in by_action[action]]}
 
 
-def _line(change: KeyDateChange, t: Translator) -> dict[str, str]:
+def _line(change: KeyDateChange, t: Translator, settles: Mapping[str, Settles]) -> dict[str, str]:
     if change.action is Action.CHANGED:
         text = wording.changed(t, change)
         return {"period": change.period, "kind": t.kind(change.kind), "old": "", "new": text, "text": text}
     old = wording.state(t, change.old) if change.old is not None else ""
     new = wording.state(t, change.new) if change.new is not None else ""
+    settled = settles.get(change.period) if change.kind is Kind.REMITTANCE and change.new is not None else None
+    if settled is not None:
+        new = f"{new} {settles_text(settled, t)}"
     text = f"{old} {t.arrow} {new}" if old and new else old or new
     return {"period": change.period, "kind": t.kind(change.kind), "old": old, "new": new, "text": text}
 

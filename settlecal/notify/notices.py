@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from settlecal.changes import CalendarReport
 from settlecal.db import queries
 from settlecal.db.queries import notifications as notifications_db
+from settlecal.db.queries.settles import settled_periods
 from settlecal.domain import CalendarFilter
 from settlecal.notify import outbox
 from settlecal.notify.compose import CalendarNotice, release_message
@@ -45,7 +46,11 @@ def enqueue(
 
 def _notice(session: Session, report: CalendarReport) -> CalendarNotice:
     if not report.created:
-        return CalendarNotice(report.calendar, report.changes)
+        # Remittances that settle several periods say which (as the calendar's events do).
+        state = queries.calendar_state(session, report.calendar)
+        settles = {} if state is None else {
+            code: found for (_, code), found in settled_periods(session, [state.id]).items()}
+        return CalendarNotice(report.calendar, report.changes, settles=settles)
     key = report.calendar
     # A new calendar's report lists no key dates; its counts and span come from what was just written.
     summary = queries.calendars(session, CalendarFilter(key.system, key.country, key.currency, key.frequency))

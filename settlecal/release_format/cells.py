@@ -11,11 +11,14 @@ import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pycountry
 
-from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, System
+from settlecal.domain import (
+    FREQUENCY_ALIASES, MAX_PERIOD_CODE, MEMBER_SEPARATOR, SYSTEM_ALIASES, CalendarKey, Frequency, System,
+)
+from settlecal.zones import canonical_zone
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -148,18 +151,32 @@ def parse_remarks(cell: Cell) -> str | Fault | None:
     return text
 
 
-_SYSTEMS = {system.value: system for system in System}
-_FREQUENCIES = {frequency.value: frequency for frequency in Frequency}
+_SYSTEMS = {system.value: system for system in System} | dict(SYSTEM_ALIASES)
+_FREQUENCIES = {frequency.value: frequency for frequency in Frequency} | dict(FREQUENCY_ALIASES)
+
+
+def _country(text: str) -> str | None:
+    return text if len(text) == 2 and pycountry.countries.get(alpha_2=text) else None
+
+
+def _members(text: str) -> tuple[str, ...] | None:
+    """The countries of a `country` cell: one, or the members of a multi-country operation in the
+    order given (`AE|BH|OM`), each once."""
+    members = tuple(part.strip() for part in text.upper().split(MEMBER_SEPARATOR))
+    if len(set(members)) != len(members) or not all(map(_country, members)):
+        return None
+    return members
 
 
 def _calendar_values(texts: list[str | None]) -> list[object]:
     system, country, currency, frequency = (text or "" for text in texts)
-    country, currency = country.upper(), currency.upper()
+    currency = currency.upper()
     return [
-        _SYSTEMS.get(system.upper()),
-        country if len(country) == 2 and pycountry.countries.get(alpha_2=country) else None,
+        # "CASS Import", "cass_import" and "CASS-EXPORT" are read too.
+        _SYSTEMS.get(re.sub(r"[\s_-]+", "-", system.upper())),
+        _members(country),
         currency if len(currency) == 3 and pycountry.currencies.get(alpha_3=currency) else None,
-        # Spreadsheets say "Twice monthly" or "four_times_monthly" for twice-monthly etc.
+        # Spreadsheets say "Twice monthly" or "four_times_monthly" for twice-monthly, operators "Fortnightly".
         _FREQUENCIES.get(re.sub(r"[\s_-]+", "-", frequency.lower())),
     ]
 
@@ -167,8 +184,16 @@ def _calendar_values(texts: list[str | None]) -> list[object]:
 CalendarFaults = tuple[tuple[str, str], ...]  # (column, what was found)
 
 
-def parse_calendar(cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
-    """The calendar of (system, country, currency, frequency) cells, or (column, found) faults."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Operation:
+    """The calendars one row speaks for: one per member country (a single country is one member)."""
+
+    calendars: tuple[CalendarKey, ...]
+    members: tuple[str, ...] | None  # the member countries of a multi-country operation, else None
+
+
+def parse_calendar(cells: tuple[Cell, ...]) -> Operation | CalendarFaults:
+    """The calendars of (system, country, currency, frequency) cells, or (column, found) faults."""
     texts = [cell_code(cell) for cell in cells]
     values = _calendar_values(texts)
     faults = tuple(
@@ -176,7 +201,22 @@ def parse_calendar(cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
         for name, text, value in zip(_CALENDAR_COLUMNS, texts, values)
         if value is None
     )
-    return faults or CalendarKey(*values)  # type: ignore[arg-type]
+    if faults:
+        return faults
+    system, members, currency, frequency = values
+    countries = cast("tuple[str, ...]", members)
+    calendars = tuple(CalendarKey(system, country, currency, frequency)  # type: ignore[arg-type]
+                      for country in countries)
+    return Operation(calendars, countries if len(countries) > 1 else None)
+
+
+def parse_zone(cell: Cell) -> str | Fault | None:
+    """An IANA time zone such as Europe/Madrid, in the tz database's spelling (any case is read)."""
+    text = optional_text(cell)
+    if text is None:
+        return None
+    zone = canonical_zone(text)
+    return Fault(f"'{text}' (not a zone of the tz database)") if zone is None else zone
 
 
 class Cached(dict[K, T]):

@@ -16,7 +16,7 @@ import pathlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
-from settlecal.domain import CalendarKey
+from settlecal.domain import MEMBER_SEPARATOR, CalendarKey
 
 from settlecal.errors import (
     ReleaseFormatUnknown,
@@ -26,7 +26,7 @@ from settlecal.errors import (
     ReleaseUnreadable,
 )
 from settlecal.release_format.cells import Cell
-from settlecal.release_format.rows import COLUMNS, YEAR, ReleaseRow, validate_rows
+from settlecal.release_format.rows import COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, ReleaseRow, validate_rows
 
 _BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"
@@ -83,13 +83,27 @@ def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:
     """
     ordered = sorted(rows, key=_export_order)
     writer = csv.writer(fp, lineterminator="\n")
-    if any(row.given_year is not None for row in ordered):
-        writer.writerow((*COLUMNS, YEAR))
-        writer.writerows([*_csv_cells(row), "" if row.given_year is None else str(row.given_year)]
-                         for row in ordered)
-    else:
-        writer.writerow(COLUMNS)
-        writer.writerows(map(_csv_cells, ordered))
+    # The optional columns only when some row needs them, so that older files export unchanged.
+    submission_cutoffs = any(row.submission_cutoff is not None for row in ordered)
+    zones = any(row.timezone is not None for row in ordered)
+    years = any(row.given_year is not None for row in ordered)
+    header = list(COLUMNS)
+    if submission_cutoffs:
+        header.insert(COLUMNS.index("submission") + 1, SUBMISSION_CUTOFF)
+    writer.writerow([*header, *([TIMEZONE] if zones else []), *([YEAR] if years else [])])
+    for row in ordered:
+        cells = _csv_cells(row)
+        if submission_cutoffs:
+            cells.insert(COLUMNS.index("submission") + 1, _time(row.submission_cutoff))
+        if zones:
+            cells.append(row.timezone or "")
+        if years:
+            cells.append("" if row.given_year is None else str(row.given_year))
+        writer.writerow(cells)
+
+
+def _time(value: datetime.time | None) -> str:
+    return "" if value is None else f"{value:%H:%M}"
 
 
 def _export_order(row: ReleaseRow) -> tuple[CalendarKey, datetime.date, datetime.date, str]:
@@ -103,7 +117,8 @@ def _csv_cells(row: ReleaseRow) -> list[str]:
             row.dispute_deadline)  # fmt: skip
     submission, billing, remittance, *after = ("" if day is None else day.isoformat() for day in days)
     return [
-        calendar.system.value, calendar.country, calendar.currency, calendar.frequency.value,
+        calendar.system.value, MEMBER_SEPARATOR.join(row.members) if row.members else calendar.country,
+        calendar.currency, calendar.frequency.value,
         row.period, row.period_start.isoformat(), row.period_end.isoformat(),
         submission, billing, remittance, cutoff, *after, row.remarks or "",
     ]  # fmt: skip

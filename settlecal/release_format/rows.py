@@ -10,41 +10,39 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple, TypeVar, cast
 
 
-from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, period_year
+from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, System, period_year
 
 from settlecal.errors import ReleaseProblem
 from settlecal.release_format.cells import (
-    Cached, CalendarFaults, Cell, Fault, cell_text, is_blank_cell, parse_calendar, parse_date,
-    parse_period, parse_remarks, parse_time, parse_year,
+    Cached, CalendarFaults, Cell, Fault, Operation, cell_text, is_blank_cell, parse_calendar, parse_date,
+    parse_period, parse_remarks, parse_time, parse_year, parse_zone,
 )
+from settlecal.zones import country_zone
+from settlecal.release_format.columns import (
+    COLUMNS, KNOWN_COLUMNS, REQUIRED_COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, Layout, read_header,
+)
+
+__all__ = ["COLUMNS", "KNOWN_COLUMNS", "REQUIRED_COLUMNS", "SUBMISSION_CUTOFF", "TIMEZONE", "YEAR",
+           "ReleaseRow", "ValidatedRows", "validate_rows"]
 
 T = TypeVar("T")
 
-COLUMNS = (
-    "system", "country", "currency", "frequency", "period", "period_start", "period_end",
-    "submission", "billing", "remittance", "remittance_cutoff", "settlement",
-    "correction_cutoff", "dispute_deadline", "remarks",
-)  # fmt: skip
-REQUIRED_COLUMNS = COLUMNS[:7]
-YEAR = "year"
-"""The optional column naming the year a period belongs to when the rule (`period_year`) does not
-fit; `settlecal export` writes it after COLUMNS, and only when a row needs it."""
-KNOWN_COLUMNS = (*COLUMNS, YEAR)
+_TIME = "a time of day (HH:MM, 00:00 to 23:59)"
 _DATE = "a date (YYYY-MM-DD, DD-MMM-YY or DD/MM/YYYY)"
 _EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
-    "system": "BSP or CASS",
+    "system": " or ".join((", ".join(System)).rsplit(", ", 1)),
     "country": "an ISO 3166-1 alpha-2 country code such as ES",
     "currency": "an ISO 4217 currency code such as EUR",
     "frequency": f"one of {', '.join(Frequency)}",
     "period": f"a period code such as 2026-03-4 (text, at most {MAX_PERIOD_CODE} characters)",
     "remarks": "text without control characters",
-    "remittance_cutoff": "a time of day (HH:MM, 00:00 to 23:59)",
+    "remittance_cutoff": _TIME,
+    SUBMISSION_CUTOFF: _TIME,
+    TIMEZONE: "an IANA time zone such as Europe/Madrid",
     YEAR: "a year such as 2026 (four digits)",
 }
 
@@ -70,6 +68,16 @@ class ReleaseRow:
     # The calendar year the period belongs to (a release replaces whole years): the year the release
     # gives, else the one that holds most of the period's days. Computed once: imports read it often.
     year: int = dataclasses.field(init=False, repr=False, compare=False)
+    submission_cutoff: datetime.time | None = None
+    timezone: str | None = None  # the `timezone` cell; None: the country's principal zone
+    # The member countries of the multi-country operation whose row this is (`AE|BH|OM` gives one
+    # row per member, each with its own `calendar`), None for a single country.
+    members: tuple[str, ...] | None = None
+
+    @property
+    def zone(self) -> str:
+        """The operation's zone: the one given, else the country's principal zone."""
+        return self.timezone or country_zone(self.calendar.country)
 
     def __post_init__(self) -> None:
         year = period_year(self.period_start, self.period_end) if self.given_year is None else self.given_year
@@ -80,14 +88,16 @@ class ReleaseRow:
     ) -> Iterator[tuple[Kind, datetime.date, datetime.date, datetime.time | None]]:
         """(kind, first day, last day inclusive, cut-off) in `Kind` order, skipping empty cells.
 
-        `PERIOD` spans period_start to period_end; the other kinds are single days; only
-        `REMITTANCE` carries a cut-off time.
+        `PERIOD` spans period_start to period_end; the other kinds are single days; `SUBMISSION`
+        and `REMITTANCE` carry a cut-off time.
         """
         yield Kind.PERIOD, self.period_start, self.period_end, None
         for kind, column in _SINGLE_DAY_KINDS:
             day: datetime.date | None = getattr(self, column)
             if day is not None:
-                yield kind, day, day, self.remittance_cutoff if kind is Kind.REMITTANCE else None
+                cutoff = (self.remittance_cutoff if kind is Kind.REMITTANCE
+                          else self.submission_cutoff if kind is Kind.SUBMISSION else None)
+                yield kind, day, day, cutoff
 
 
 # With their columns resolved once: this loop runs for every key date of a release.
@@ -114,7 +124,7 @@ def validate_rows(
     if header is None:
         empty = _whole_file("expected a header naming the columns, got an empty file")
         return ValidatedRows((), (empty,))
-    layout, problems = _read_header(*header, allow_extra_columns)
+    layout, problems = read_header(*header, allow_extra_columns)
     if layout is None:
         return ValidatedRows((), tuple(problems))
     checker = _RowChecker(layout, problems)
@@ -136,62 +146,6 @@ def _is_blank(cells: Sequence[Cell]) -> bool:
     return all(map(is_blank_cell, cells))
 
 
-# -- header ------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where the header put each column."""
-
-    width: int
-    positions: dict[str, int]  # 1-based, of the known columns present
-    must_be_empty: tuple[int, ...]  # 0-based, of columns without a name (unless extras allowed)
-
-    def picker(self) -> Callable[[Sequence[Cell]], tuple[Cell, ...]]:
-        """Picks the cells of KNOWN_COLUMNS in order from a record padded to `width` + 1 cells.
-
-        An absent column reads the padding cell at `width`, which is always empty.
-        """
-        indices = (self.positions.get(name, self.width + 1) - 1 for name in KNOWN_COLUMNS)
-        return operator.itemgetter(*indices)
-
-
-def _column_name(cell: Cell) -> str:
-    # "Period Start" and "correction-cutoff" (Kind's spelling) are read as period_start etc.
-    return re.sub(r"[\s-]+", "_", cell_text(cell).lower())
-
-
-def _read_header(
-    line: int, cells: Sequence[Cell], allow_extra_columns: bool
-) -> tuple[_Layout | None, list[ReleaseProblem]]:
-    problems: list[ReleaseProblem] = []
-    positions: dict[str, int] = {}
-    unnamed: list[int] = []
-    for position, cell in enumerate(cells, 1):
-        name, given = _column_name(cell), cell_text(cell)
-        if not name:
-            unnamed.append(position - 1)
-        elif name in positions:
-            first = positions[name]
-            message = f"expected each column once, got '{given}' again (first at column {first})"
-            problems.append(ReleaseProblem(line, position, name, message))
-        elif name in KNOWN_COLUMNS:
-            positions[name] = position
-        elif not allow_extra_columns:
-            known = ", ".join(KNOWN_COLUMNS)
-            message = f"unknown column '{given}' (column {position}); expected one of {known}"
-            problems.append(ReleaseProblem(line, position, given, message))
-    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
-    found = ", ".join(f"'{cell_text(cell)}'" for cell in cells if not is_blank_cell(cell))
-    for name in missing:
-        required = ", ".join(REQUIRED_COLUMNS)
-        message = f"missing required column '{name}'; expected {required}, got {found}"
-        problems.append(ReleaseProblem(line, None, name, message))
-    if missing:
-        return None, problems
-    return _Layout(len(cells), positions, () if allow_extra_columns else tuple(unnamed)), problems
-
-
 # -- rows --------------------------------------------------------------------------------------
 
 _Span = tuple[datetime.date, datetime.date, int, str]  # start, end, line, period
@@ -203,7 +157,7 @@ _OPTIONAL_DATES = tuple(
 class _RowChecker:
     """Checks records one by one, then what only the whole file shows (overlapping periods)."""
 
-    def __init__(self, layout: _Layout, problems: list[ReleaseProblem]):
+    def __init__(self, layout: Layout, problems: list[ReleaseProblem]):
         self.problems = problems
         self.rows: list[ReleaseRow] = []
         self.count = 0
@@ -215,8 +169,11 @@ class _RowChecker:
         self._periods = Cached(parse_period)
         self._remarks = Cached(parse_remarks)
         self._years = Cached(parse_year)
+        self._zones = Cached(parse_zone)
         self._calendars = Cached(self._shared_calendar)
         self._shared: dict[CalendarKey, CalendarKey] = {}
+        # Per calendar: its zone and its members, with the line that first gave them (one of each).
+        self._settings: dict[CalendarKey, tuple[str, tuple[str, ...] | None, int]] = {}
         self._first_lines: dict[CalendarKey, dict[str, int]] = {}
         self._spans: dict[CalendarKey, list[_Span]] = {}
 
@@ -225,7 +182,7 @@ class _RowChecker:
         before = len(self.problems)
         raw = self._cells(line, cells)
         value, dates = self._value, self._dates
-        calendar = self._calendar(line, raw[:4])
+        operation = self._calendar(line, raw[:4])
         # Each cell is converted (cached), and only a missing or faulty one goes through value() to be
         # reported: most rows of a release are good, and this loop runs for every one of them.
         code, first, last = self._periods[raw[4]], dates[raw[5]], dates[raw[6]]
@@ -243,6 +200,12 @@ class _RowChecker:
         cutoff = self._times[raw[10]]
         if isinstance(cutoff, Fault):
             cutoff = value(line, "remittance_cutoff", raw[10], cutoff)
+        submission_cutoff = self._times[raw[16]]
+        if isinstance(submission_cutoff, Fault):
+            submission_cutoff = value(line, SUBMISSION_CUTOFF, raw[16], submission_cutoff)
+        zone = self._zones[raw[17]]
+        if isinstance(zone, Fault):
+            zone = value(line, TIMEZONE, raw[17], zone)
         remarks = self._remarks[raw[14]]
         if isinstance(remarks, Fault):
             remarks = value(line, "remarks", raw[14], remarks)
@@ -251,13 +214,20 @@ class _RowChecker:
         if cutoff is not None and dates[raw[9]] is None:
             message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
             self._report(line, "remittance_cutoff", message)
-        if calendar is None or period is None:
+        if submission_cutoff is not None and dates[raw[7]] is None:
+            message = f"expected a submission date for the cut-off time {submission_cutoff:%H:%M}, got none"
+            self._report(line, SUBMISSION_CUTOFF, message)
+        if operation is None or period is None:
             return
-        self._check_unique(line, calendar, period, start, end)
+        for calendar in operation.calendars:
+            self._check_unique(line, calendar, period, start, end)
+            self._check_settings(line, calendar, zone or country_zone(calendar.country), operation.members)
         if start is not None and end is not None and len(self.problems) == before:
-            row = ReleaseRow(line, calendar, period, start, end, submission, billing, remittance, cutoff,
-                             settlement, correction, dispute, remarks, year)
-            self.rows.append(row)
+            for calendar in operation.calendars:
+                row = ReleaseRow(line, calendar, period, start, end, submission, billing, remittance, cutoff,
+                                 settlement, correction, dispute, remarks, year,
+                                 submission_cutoff=submission_cutoff, timezone=zone, members=operation.members)
+                self.rows.append(row)
 
     def check_overlaps(self) -> None:
         for calendar, spans in self._spans.items():
@@ -293,14 +263,17 @@ class _RowChecker:
         message = f"expected an empty cell {where}, got '{cell_text(cell)}'{hint}"
         self.problems.append(ReleaseProblem(line, index + 1, None, message))
 
-    def _shared_calendar(self, cells: tuple[Cell, ...]) -> CalendarKey | CalendarFaults:
+    def _shared_calendar(self, cells: tuple[Cell, ...]) -> Operation | CalendarFaults:
         """One object per calendar, however its cells are spelled ('BSP' or 'bsp')."""
         found = parse_calendar(cells)
-        return self._shared.setdefault(found, found) if isinstance(found, CalendarKey) else found
+        if not isinstance(found, Operation):
+            return found
+        shared = tuple(self._shared.setdefault(key, key) for key in found.calendars)
+        return Operation(shared, found.members)
 
-    def _calendar(self, line: int, cells: tuple[Cell, ...]) -> CalendarKey | None:
+    def _calendar(self, line: int, cells: tuple[Cell, ...]) -> Operation | None:
         found = self._calendars[cells]
-        if isinstance(found, CalendarKey):
+        if isinstance(found, Operation):
             return found
         for name, shown in found:
             self._report(line, name, f"expected {_EXPECTED[name]}, got {shown}")
@@ -352,6 +325,21 @@ class _RowChecker:
             self._report(line, "period", message)
         elif start is not None and end is not None and start <= end:
             self._spans.setdefault(calendar, []).append((start, end, line, period))
+
+    def _check_settings(self, line: int, calendar: CalendarKey, zone: str,
+                        members: tuple[str, ...] | None) -> None:  # fmt: skip
+        """A calendar has one zone and one set of members: every row of it must give the same."""
+        first_zone, first_members, first = self._settings.setdefault(calendar, (zone, members, line))
+        if zone != first_zone:
+            message = (f"expected one time zone per calendar, got {zone} for {calendar.label} "
+                       f"(line {first} gives {first_zone})")
+            self._report(line, TIMEZONE, message)
+        if members != first_members:
+            def shown(given: tuple[str, ...] | None) -> str:
+                return "|".join(given) if given else calendar.country
+            message = (f"expected the same member countries on every row of {calendar.label}, got "
+                       f"'{shown(members)}' (line {first} gives '{shown(first_members)}')")
+            self._report(line, "country", message)
 
     def _report(self, line: int, name: str, message: str) -> None:
         self.problems.append(ReleaseProblem(line, self._layout.positions.get(name), name, message))

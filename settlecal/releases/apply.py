@@ -25,6 +25,7 @@ from settlecal.domain import CalendarKey, Kind
 from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
 from settlecal.releases.diff import fingerprint, row_fingerprint
 from settlecal.release_format.rows import ReleaseRow
+from settlecal.zones import country_zone
 
 # Rows buffered per table before they are written; bounds memory on million-row releases.
 _FLUSH_ROWS = 50_000
@@ -167,6 +168,8 @@ class ReleaseWriter:
             for model in (Release, Calendar, Period, KeyDate, Change)
         }
         self._calendars = calendar_ids(session)
+        # (zone, members) of the calendars the release creates (settlecal.releases.settings).
+        self.settings: Mapping[CalendarKey, tuple[str, str | None]] = {}
         self._pending: dict[str, list[tuple[Any, ...]]] = {table: [] for table in _COLUMNS}
         # Updates wait for finish(), to go out as one statement each rather than one per calendar.
         self._updates: dict[Any, list[dict[str, Any]]] = {
@@ -273,9 +276,11 @@ class ReleaseWriter:
         return id_
 
     def _create_calendar(self, key: CalendarKey) -> int:
+        zone, members = self.settings.get(key) or (country_zone(key.country), None)
         calendar = Calendar(
             id=self._allocate("calendar"), system=key.system.value, country=key.country,
             currency=key.currency, frequency=key.frequency.value, revision=self.revision,
+            timezone=zone, members=members,
         )
         self._session.add(calendar)
         self._session.flush()

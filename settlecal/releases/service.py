@@ -23,6 +23,7 @@ from settlecal.releases.apply import (
     stored_contents, stored_periods, undo_changes,
 )
 from settlecal.releases.diff import diff_calendar, row_fingerprint
+from settlecal.releases.settings import SettingsChange, changed_settings, release_settings, write_settings
 from settlecal.releases.removals import RemovalsRefused, refused, removed_by_year
 
 Progress = Callable[[int], None]
@@ -55,6 +56,8 @@ class Outcome:
     file: ReleaseFile | None = None
     notifications: int = 0  # messages queued for subscribers
     refused: tuple[Removal, ...] = ()
+    # Calendars whose zone or members the import changed (written without a revision: not key dates).
+    settings: tuple[SettingsChange, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -94,8 +97,9 @@ def import_release(
         with reading(engine) as session:
             plans = _plan(session, by_calendar)
             reports = _apply(plans, None, progress)
+            changed = tuple(changed_settings(session, release_settings(release_file.rows)))
         return Outcome(None, reports, dry_run=True, file=release_file,
-                       refused=refused(_removals_of(plans), allow_removals))
+                       refused=refused(_removals_of(plans), allow_removals), settings=changed)
     with writing(engine) as session:
         plans = _plan(session, by_calendar)
         refusal = refused(_removals_of(plans), allow_removals)
@@ -105,10 +109,14 @@ def import_release(
             session, action="import", file_name=release_file.name, sha256=release_file.sha256,
             operator=operator, note=note, rows=len(release_file.rows),
         )
+        settings = release_settings(release_file.rows)
+        writer.settings = {key: (value.timezone, value.members) for key, value in settings.items()}
+        changed = tuple(changed_settings(session, settings))
         reports = _apply(plans, writer, progress)
+        write_settings(session, changed)
         summary = _finish(session, writer)
         queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
-    return Outcome(summary, reports, file=release_file, notifications=queued)
+    return Outcome(summary, reports, file=release_file, notifications=queued, settings=changed)
 
 
 def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: bool = True) -> Outcome:

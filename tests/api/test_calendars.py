@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from settlecal.zones import country_zone
 from settlecal import hrefs
 from settlecal.api.encode import utc_text
 from settlecal.db import queries
@@ -58,7 +59,7 @@ def test_every_calendar_with_its_counts(api: WsgiClient, api_engine: Engine) -> 
             summary.periods, summary.key_dates, summary.first.isoformat(), summary.last.isoformat())
         assert calendar["revision"] == summary.revision
         assert calendar["modified_at"] == utc_text(changed_at[summary.key])
-        assert calendar["timezone"] is None
+        assert calendar["timezone"] == summary.timezone == country_zone(summary.key.country)
 
 
 def test_a_calendars_links(api: WsgiClient) -> None:

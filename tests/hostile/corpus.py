@@ -54,7 +54,7 @@ CASES: dict[str, Case] = {
     "country given as a name": (with_cell("country", "Spain"), 2, COLUMN["country"], "Spain"),
     "unknown currency": (with_cell("currency", "EUX"), 2, COLUMN["currency"], "EUX"),
     "unknown system": (with_cell("system", "ARC"), 2, COLUMN["system"], "ARC"),
-    "unknown frequency": (with_cell("frequency", "fortnightly"), 2, COLUMN["frequency"], "fortnightly"),
+    "unknown frequency": (with_cell("frequency", "biweekly"), 2, COLUMN["frequency"], "biweekly"),
     "missing period code": (with_cell("period", ""), 2, COLUMN["period"], "period code"),
     "overlong period code": (with_cell("period", "P" * 41), 2, COLUMN["period"], "40"),
     "control character in a period code": (with_cell("period", "2026-01\x07"), 2, COLUMN["period"], "control"),

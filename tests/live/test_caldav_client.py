@@ -99,3 +99,35 @@ def test_sync_tokens_report_exactly_the_changes(client: caldav.DAVClient, dav: C
     assert {o.url.path for o in updated_objects} == updated
     assert {o.url.path for o in deleted_objects} == removed
     assert synced.sync() == ([], [])
+
+
+OPERATIONS = pathlib.Path(__file__).parents[1] / "data" / "releases" / "operations-2026.csv"
+
+
+def test_cass_import_is_discovered_at_its_own_principal(server: str, loaded: Engine, reimport: Importer,
+                                                        tmp_path: pathlib.Path) -> None:
+    # Without Spain, which the sample release has: only the new calendars.
+    lines = [line for line in OPERATIONS.read_text().splitlines() if ",ES," not in line]
+    (tmp_path / "operations.csv").write_text("\n".join(lines) + "\n")
+    reimport(tmp_path / "operations.csv")
+    with caldav.DAVClient(url=f"{server}/", username="cass-import", password="anything") as importer:
+        principal = importer.principal()
+        assert str(principal.url).endswith("/cass-import/")
+        (calendar,) = principal.calendars()
+        assert calendar.url.path == "/cass-import/de-eur-twice-monthly/"
+        assert calendar.get_display_name() == "CASS-IMPORT DE EUR twice-monthly"
+        events = calendar.events()
+        assert uids(events) == {f"2606-{kind}@de-eur-twice-monthly.cass-import.settlecal" for kind in (
+            "period", "billing", "remittance", "settlement", "correction-cutoff", "dispute-deadline")}
+        synced = calendar.objects_by_sync_token(load_objects=False)
+        assert len(list(synced)) == 6
+    # CASS Export's principal does not list it; each member of the Gulf operation has its calendar,
+    # with its own UIDs, so two members subscribed in one client do not clash.
+    with caldav.DAVClient(url=f"{server}/", username="cass", password="anything") as cass:
+        assert all("/cass-import/" not in c.url.path for c in cass.principal().calendars())
+    with caldav.DAVClient(url=f"{server}/", username="bsp", password="anything") as bsp:
+        gulf = {c.url.path: c for c in bsp.principal().calendars() if c.url.path.endswith("-usd-weekly/")}
+        assert set(gulf) == {"/bsp/ae-usd-weekly/", "/bsp/bh-usd-weekly/", "/bsp/om-usd-weekly/"}
+        member_uids = [uids(calendar.events()) for calendar in gulf.values()]
+        assert all(len(found) == 10 for found in member_uids)
+        assert not set.intersection(*member_uids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.message
+import pathlib
 from html import unescape
 
 import pytest
@@ -15,7 +16,7 @@ from settlecal.notify import smtp as mail_sender
 from settlecal.notify.config import load_config
 from settlecal.releases.service import import_release, rollback
 from settlecal.release_format.file import read_release
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 from tests.notify.conftest import PUBLIC_URL, SmtpServer, subscribe
 
 
@@ -194,3 +195,23 @@ def test_pending_subscribers_get_nothing(loaded: Engine, smtp: SmtpServer) -> No
     with reading(loaded) as session:
         recipients = session.scalars(select(OutboxMessage.release_id)).all()
     assert recipients == [None]  # the confirmation request only
+
+
+def test_a_moved_remittance_names_the_periods_it_settles_and_cass_import_is_followed(
+    engine: Engine, smtp: SmtpServer, tmp_path: pathlib.Path,
+) -> None:
+    operations = ROOT / "tests" / "data" / "releases" / "operations-2026.csv"
+    import_release(engine, read_release(operations), operator="test")
+    subscribe(engine, "spain@example.com", country="ES", lang="es")
+    subscribe(engine, "cargo-import@example.com", system="CASS-IMPORT")
+    moved = tmp_path / "moved.csv"
+    moved.write_text(operations.read_text().replace("2026-04-16,12:00", "2026-04-17,12:00")
+                     .replace("2026-04-20,14:00", "2026-04-21,14:00"))
+
+    assert import_release(engine, read_release(moved), operator="test").notifications == 2
+    mail_sender.deliver(engine, load_config())
+    smtp.mailbox.wait_for(2)
+    text, html = parts(smtp.mailbox.to("spain@example.com")[0])
+    assert "Liquida los periodos 2026-03-1 a 2026-03-4 (1\u201331 mar 2026)." in text
+    assert "Liquida los periodos 2026-03-1 a 2026-03-4" in unescape(html)
+    assert "CASS-IMPORT DE EUR" in smtp.mailbox.to("cargo-import@example.com")[0]["Subject"]

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, KeyDate, Period, Release
+from settlecal.db.queries.settles import Settles, settled_periods
 from settlecal.domain import CalendarFilter, CalendarKey, Frequency, Kind, System
 
 
@@ -23,6 +24,7 @@ class CalendarSummary:
     key_dates: int
     first: datetime.date | None
     last: datetime.date | None
+    timezone: str = "UTC"  # the operation's zone
 
 
 def calendar_key(row: Sequence[str]) -> CalendarKey:
@@ -49,14 +51,14 @@ def calendars(session: Session, where: CalendarFilter = CalendarFilter()) -> lis
         select(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency, Calendar.revision,
             func.count(func.distinct(KeyDate.period_id)), func.count(KeyDate.id),
-            func.min(KeyDate.date), func.max(KeyDate.end),
+            func.min(KeyDate.date), func.max(KeyDate.end), Calendar.timezone,
         )
         .outerjoin(KeyDate, live)
         .group_by(Calendar.id),
         where,
     )
     summaries = [
-        CalendarSummary(calendar_key(row[:4]), row[4], row[5], row[6], row[7], row[8])
+        CalendarSummary(calendar_key(row[:4]), row[4], row[5], row[6], row[7], row[8], row[9])
         for row in session.execute(query)
     ]
     return sorted(summaries, key=lambda summary: summary.key)
@@ -70,6 +72,8 @@ class CalendarState:
     key: CalendarKey
     revision: int
     modified_at: datetime.datetime  # when that revision was made
+    timezone: str = "UTC"  # the operation's zone
+    members: str | None = None  # the member countries of its multi-country operation: `AE|BH|OM`
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class EventRow:
     revision: int
     modified_at: datetime.datetime
     removed: bool
+    # For a remittance that settles more periods than its own (settlecal.db.queries.settles).
+    settles: Settles | None = None
 
 
 def calendar_state(session: Session, key: CalendarKey) -> CalendarState | None:
@@ -130,12 +136,17 @@ def events(
     statement = _EVENT_QUERIES.get(shape)
     if statement is None:  # built once per shape: the server runs these on every request
         statement = _EVENT_QUERIES[shape] = _events_query(*shape)
-    return [
+    rows = [
         EventRow(code, start, end, remarks, Kind(kind), date, last_day, cutoff, sequence, revision,
                  utc(created_at), removed)
         for (code, start, end, remarks, kind, date, last_day, cutoff, sequence, revision, created_at,
              removed) in session.connection().execute(statement, params)
     ]
+    if not any(row.kind is Kind.REMITTANCE for row in rows):
+        return rows
+    settles = settled_periods(session, [calendar_id])
+    return [dataclasses.replace(row, settles=settles.get((calendar_id, row.period)))
+            if row.kind is Kind.REMITTANCE else row for row in rows]
 
 
 def _events_query(since: bool, first: bool, last: bool, wanted: bool) -> Select:  # type: ignore[type-arg]
@@ -169,7 +180,7 @@ _EVENT_QUERIES: dict[tuple[bool, bool, bool, bool], Select] = {}  # type: ignore
 def _calendar_state_query() -> Select:  # type: ignore[type-arg]
     return select(
         Calendar.id, Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
-        Calendar.revision, Release.created_at,
+        Calendar.revision, Release.created_at, Calendar.timezone, Calendar.members,
     ).join(Release, Calendar.revision == Release.id)
 
 
@@ -180,7 +191,7 @@ _CALENDAR_STATE_BY_KEY = _calendar_state_query().where(
 
 
 def _calendar_state(row: Any) -> CalendarState:
-    return CalendarState(row[0], calendar_key(row[1:5]), row[5], utc(row[6]))
+    return CalendarState(row[0], calendar_key(row[1:5]), row[5], utc(row[6]), row[7], row[8])
 
 
 def utc(moment: datetime.datetime) -> datetime.datetime:

@@ -79,6 +79,8 @@ class PeriodInForce:
     year: int
     remarks: str | None
     dates: dict[Kind, tuple[datetime.date, str | None]]
+    timezone: str = "UTC"  # the calendar's
+    members: str | None = None  # the calendar's: `AE|BH|OM`
 
 
 def current_revision(session: Session) -> int:
@@ -152,7 +154,7 @@ def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter())
         select(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
             Period.id, Period.code, Period.start, Period.end, Period.year, Period.remarks,
-            KeyDate.kind, KeyDate.date, KeyDate.cutoff,
+            KeyDate.kind, KeyDate.date, KeyDate.cutoff, Calendar.timezone, Calendar.members,
         )
         .join(Period, Period.calendar_id == Calendar.id)
         .join(KeyDate, and_(KeyDate.period_id == Period.id, KeyDate.removed.is_(False)))
@@ -167,7 +169,8 @@ def periods_in_force(session: Session, where: CalendarFilter = CalendarFilter())
             if period is not None:
                 yield period
             period_id = row[4]
-            period = PeriodInForce(calendar_key(row[:4]), row[5], row[6], row[7], row[8], row[9], {})
+            period = PeriodInForce(calendar_key(row[:4]), row[5], row[6], row[7], row[8], row[9], {},
+                                   row[13], row[14])
         assert period is not None
         period.dates[Kind(row[10])] = (row[11], row[12])
     if period is not None:

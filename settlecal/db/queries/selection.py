@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from settlecal.db.models import Calendar, KeyDate, Period, Release
 from settlecal.domain import CalendarFilter, CalendarKey, Kind
+from settlecal.zones import abbreviation
 from settlecal.db.queries.calendars import EventRow, calendar_key, filter_calendars, utc
+from settlecal.db.queries.settles import settled_periods
 
 
 # Where a key date stands in the order of `selected_key_dates`: date, system, country, currency,
@@ -27,6 +29,15 @@ class SelectedKeyDate:
 
     calendar: CalendarKey
     event: EventRow
+    timezone: str = "UTC"  # the calendar's operation zone
+
+    @property
+    def cutoff_label(self) -> str | None:
+        """`12:00 CEST`: the cut-off with the abbreviation its zone uses on that day (the page)."""
+        cutoff = self.event.cutoff
+        if cutoff is None:
+            return None
+        return f"{cutoff} {abbreviation(self.timezone, self.event.date, datetime.time.fromisoformat(cutoff))}"
 
     @property
     def position(self) -> KeyDatePosition:
@@ -53,6 +64,7 @@ def selected_key_dates(
             Calendar.system, Calendar.country, Calendar.currency, Calendar.frequency,
             Period.code, Period.start, Period.end, Period.remarks, KeyDate.kind, KeyDate.date,
             KeyDate.end, KeyDate.cutoff, KeyDate.sequence, KeyDate.revision, Release.created_at,
+            Calendar.id, Calendar.timezone,
         )
         .join(KeyDate, KeyDate.calendar_id == Calendar.id)
         .join(Period, KeyDate.period_id == Period.id)
@@ -72,11 +84,16 @@ def selected_key_dates(
         query = query.where(tuple_(*_ORDER) > tuple_(*after))
     if limit is not None:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    remitting = {row[15] for row in rows if row[8] == Kind.REMITTANCE.value}
+    settles = settled_periods(session, remitting)
     return [
         SelectedKeyDate(
             calendar_key(row[:4]),
             EventRow(row[4], row[5], row[6], row[7], Kind(row[8]), row[9], row[10], row[11], row[12],
-                     row[13], utc(row[14]), False),
+                     row[13], utc(row[14]), False,
+                     settles.get((row[15], row[4])) if row[8] == Kind.REMITTANCE.value else None),
+            row[16],
         )
-        for row in session.execute(query)
+        for row in rows
     ]
