@@ -37,7 +37,8 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
     if page == "subscriptions" or page.startswith("subscriptions/"):
         # Links in e-mails come from configuration only, never from the request's Host header,
         # which whoever posts the form controls.
-        return subscriptions.handle(environ, path, web.write_engine, origin=web.settings.public_url or None)
+        return subscriptions.handle(environ, path, web.write_engine, origin=web.settings.public_url or None,
+                                    base=base_prefix)
     if page == "":
         return views.index(request)
     if page == "feed.ics":

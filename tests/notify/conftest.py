@@ -13,6 +13,8 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+
+from caldav_plugin.web import signups
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
@@ -129,12 +131,20 @@ def loaded(engine: Engine) -> Engine:
 def confirmations_finish(database_url: str) -> Iterator[None]:
     """Waits, after the test and before its database goes, for the web page's confirmation senders."""
     yield
-    for thread in threading.enumerate():
-        if thread.name == "settlecal-confirmation":
-            thread.join(30)
+    assert signups.SENDER.wait_idle(30)
 
 
 def subscribe(engine: Engine, address: str, lang: str = "en", kinds: frozenset | None = None,
               **where: str) -> None:
     subscribers_lib.add(engine, subscribers_lib.Subscription(
         address, calendar_filter(urllib.parse.urlencode(where))[0], kinds, lang))
+
+
+# What the sign-up form carries (caldav_plugin/web/guard.py): the CSRF cookie set with the form, and
+# the same token in a hidden field. Tests that post the form directly send both.
+CSRF = "test-csrf-token"
+SIGNUP_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"settlecal_csrf={CSRF}"}
+
+
+def signup_body(body: str) -> str:
+    return f"{body}&csrf={CSRF}" if body else f"csrf={CSRF}"
