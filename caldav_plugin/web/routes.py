@@ -38,7 +38,7 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
         # Links in e-mails come from configuration only, never from the request's Host header,
         # which whoever posts the form controls.
         return subscriptions.handle(environ, path, web.write_engine, origin=web.settings.public_url or None,
-                                    base=base_prefix)
+                                    base=base_prefix, limiter=web.signups)
     if page == "":
         return views.index(request)
     if page == "feed.ics":

@@ -97,6 +97,5 @@ class ConfirmationSender:
                 self._queue.task_done()
 
 
-# One of each per process: every Web plugin instance and the private server's unsubscribe path share them.
-LIMITER = ClientLimiter()
+# One per process: every Web plugin instance shares it (each keeps its own ClientLimiter).
 SENDER = ConfirmationSender()

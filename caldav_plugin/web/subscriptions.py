@@ -43,10 +43,12 @@ logger = logging.getLogger(__name__)
 
 def handle(
     environ: Mapping[str, Any], path: str, engine: Engine, *, origin: str | None, base: str = "",
+    limiter: signups.ClientLimiter | None = None,
 ) -> radicale_types.WSGIResponse:
     """Answers a request for `path` (`/.web/subscriptions…`); `origin` is the configured public base
     URL, if any (else `SETTLECAL_PUBLIC_URL` or the default): the links in e-mails. `base` is the
-    path the server is mounted at (a trusted proxy's X-Script-Name): the forms' and links' prefix."""
+    path the server is mounted at (a trusted proxy's X-Script-Name): the forms' and links' prefix.
+    `limiter` counts sign-ups per client address (the web plugin's; None: no such limit)."""
     method = environ.get("REQUEST_METHOD", "GET").upper()
     action = path.removeprefix(PREFIX).strip("/")
     query = _params(environ.get("QUERY_STRING", ""))
@@ -65,7 +67,8 @@ def handle(
     if action == "" and method == "GET":
         return _form(view, params)
     if action == "" and method == "POST":
-        return _subscribe(view, params, engine, _client(environ))
+        allowed = limiter is None or limiter.allow(_client(environ), view.config.confirmations_per_client)
+        return _subscribe(view, params, engine, allowed)
     if action in ("confirm", "unsubscribe") and method in ("GET", "POST"):
         found = subscribers_lib.by_token(engine, params.get("token", ""))
         if found is None:
@@ -98,7 +101,7 @@ def _form(view: _View, params: dict[str, str]) -> radicale_types.WSGIResponse:
     return status, {**headers, "Set-Cookie": guard.cookie(token, f"{view.base}{PREFIX}")}, body, extra
 
 
-def _subscribe(view: _View, params: dict[str, str], engine: Engine, client: str) -> radicale_types.WSGIResponse:
+def _subscribe(view: _View, params: dict[str, str], engine: Engine, allowed: bool) -> radicale_types.WSGIResponse:
     t, config = view.t, view.config
     try:
         where, kinds = calendar_filter(urllib.parse.urlencode(params))
@@ -110,7 +113,7 @@ def _subscribe(view: _View, params: dict[str, str], engine: Engine, client: str)
         message = t("That is not an e-mail address.") if error.field == "e-mail address" else _bad_filter(t, error)
         return view.page("error", status=400, message=message)
     # Over a limit, the visitor is told the same as anyone else, and nothing is sent.
-    if signups.LIMITER.allow(client, config.confirmations_per_client):
+    if allowed:
         queued = subscribers_lib.request(engine, subscription, config)
         if queued is not None and config.smtp_url is not None:
             # Sent off the request by the process's one worker; what fails stays queued for `settlecal notify`.

@@ -85,9 +85,11 @@ class SmtpServer:
             self.port = probe.getsockname()[1]
         self.url = f"smtp://127.0.0.1:{self.port}?timeout=10"
         self._controller: Controller | None = None
+        self.smtputf8 = False  # whether EHLO offers SMTPUTF8 (RFC 6531)
 
     def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                      enable_SMTPUTF8=self.smtputf8)
         self._controller.start()
 
     def stop(self) -> None:
@@ -116,6 +118,14 @@ def smtp_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
 @pytest.fixture
 def smtp(smtp_down: SmtpServer) -> SmtpServer:
     """A running SMTP server that settlecal is configured to use."""
+    smtp_down.start()
+    return smtp_down
+
+
+@pytest.fixture
+def smtp_utf8(smtp_down: SmtpServer) -> SmtpServer:
+    """A running SMTP server that offers SMTPUTF8."""
+    smtp_down.smtputf8 = True
     smtp_down.start()
     return smtp_down
 
