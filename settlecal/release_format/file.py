@@ -25,7 +25,7 @@ from settlecal.errors import (
     ReleaseNotUtf8,
     ReleaseUnreadable,
 )
-from settlecal.release_format.cells import Cell
+from settlecal.release_format.cells import Cell, neutralised, restored
 from settlecal.release_format.rows import COLUMNS, YEAR, ReleaseRow, validate_rows
 
 _BOM = b"\xef\xbb\xbf"
@@ -102,11 +102,11 @@ def _csv_cells(row: ReleaseRow) -> list[str]:
     days = (row.submission, row.billing, row.remittance, row.settlement, row.correction_cutoff,
             row.dispute_deadline)  # fmt: skip
     submission, billing, remittance, *after = ("" if day is None else day.isoformat() for day in days)
-    return [
+    return [neutralised(cell) for cell in (
         calendar.system.value, calendar.country, calendar.currency, calendar.frequency.value,
         row.period, row.period_start.isoformat(), row.period_end.isoformat(),
         submission, billing, remittance, cutoff, *after, row.remarks or "",
-    ]  # fmt: skip
+    )]  # fmt: skip
 
 
 def _read_bytes(path: pathlib.Path) -> bytes:
@@ -139,7 +139,7 @@ def _csv_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]
     start = 1
     try:
         for cells in reader:
-            yield start, cells
+            yield start, [restored(cell) for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise ReleaseUnreadable(file, f"expected CSV, got {error} (an unterminated quote?)", start) from error
