@@ -84,4 +84,8 @@ class Request:
             "stamp": None, "title": None,
         }
         page = self.web.templates.get_template(template).render({**values, **context})
+        # Parameters that mean nothing (month=9999-12, kind=lunch) are shown as a notice on a page
+        # that ignores them; the status says the request was not understood whole.
+        if status == 200 and self.problems:
+            status = 400
         return responses.html(page, lang=self.t.tag, status=status)
