@@ -41,6 +41,10 @@ def file_name(chosen: Selection, first: datetime.date, last: datetime.date, suff
 def download(request: Request, name: str) -> radicale_types.WSGIResponse:
     """The selection in format `name` (`csv`, `pdf`) for the range asked for, as an attachment."""
     chosen, t = request.selection, request.t
+    if request.problems:  # like a feed: ignoring country=Narnia would silently send every country
+        wrong = ", ".join(f"{problem.parameter}={problem.value}" for problem in request.problems)
+        message = t("Nothing was downloaded: these parameters were not understood: {parameters}").format(parameters=wrong)
+        return request.render("error.html", status=400, title=t("Not understood"), message=message)
     first, last = download_range(chosen, request.web.today())
     if name == "pdf" and (last - first).days >= limits.MAX_PDF_DAYS:
         message = t("A PDF covers at most three years: choose a shorter range.")
