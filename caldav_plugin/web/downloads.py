@@ -60,7 +60,7 @@ def download(request: Request, name: str) -> radicale_types.WSGIResponse:
     except limits.Busy:
         answer = request.render("error.html", status=503, title=t("Try again in a few seconds"),
                                 message=t("The server is busy with other downloads: try again in a few seconds."))
-        return answer[0], {**answer[1], "Retry-After": str(limits.RETRY_AFTER)}, answer[2], answer[3]
+        return responses.with_headers(answer, {"Retry-After": str(limits.RETRY_AFTER)})
     except TooManyKeyDates as error:
         message = t.ngettext(
             "The PDF would hold more than {n} key date: choose fewer calendars, kinds or a shorter range.",

@@ -26,7 +26,7 @@ import jinja2
 from radicale import types as radicale_types
 from sqlalchemy import Engine
 
-from caldav_plugin.web import guard, signups
+from caldav_plugin.web import guard, responses, signups
 from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.notify import subscriptions as subscribers_lib
@@ -97,8 +97,7 @@ def _form(view: _View, params: dict[str, str]) -> radicale_types.WSGIResponse:
     feed = f"{view.base}/.web/changes.atom?" + urllib.parse.urlencode({**fields, "lang": t.lang})
     token = guard.new_token()
     answer = view.page("form", filter=following(t, where, kinds), fields=fields, feed=feed, csrf=token)
-    status, headers, body, extra = answer
-    return status, {**headers, "Set-Cookie": guard.cookie(token, f"{view.base}{PREFIX}")}, body, extra
+    return responses.with_headers(answer, {"Set-Cookie": guard.cookie(token, f"{view.base}{PREFIX}")})
 
 
 def _subscribe(view: _View, params: dict[str, str], engine: Engine, allowed: bool) -> radicale_types.WSGIResponse:

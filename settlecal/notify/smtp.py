@@ -91,7 +91,7 @@ def _send_all(engine: Engine, config: NotifyConfig, server: SmtpServer, due: lis
               counts: dict[str, int]) -> str | None:
     try:
         connection = _connect(server)
-    except (OSError, smtplib.SMTPException) as error:
+    except Exception as error:  # noqa: BLE001  (OSError, SMTPException, or an unencodable host name: all wait)
         reason = _reason("cannot reach the SMTP server", error)
         outbox.defer(engine, (row.id for row in due), clock(), reason)
         counts["deferred"] += len(due)
@@ -126,7 +126,7 @@ def _send_all(engine: Engine, config: NotifyConfig, server: SmtpServer, due: lis
     finally:
         try:
             connection.quit()
-        except (OSError, smtplib.SMTPException):
+        except Exception:  # noqa: BLE001  (whatever the goodbye raises, the messages' states are committed)
             connection.close()
     return error_seen
 
