@@ -35,8 +35,13 @@ SUITES = {
     "tests.production.test_operations": "Operations: health, revision header, access log, 503",
     "tests.production.test_scale_out": "Scale-out: two servers on one PostgreSQL database",
     "tests.production.test_load": "Load smoke run (8 clients) with imports during it",
+    "tests.hostile.test_web_parameters": "Every /.web/ query parameter, arbitrary values (hypothesis)",
+    "tests.web.test_hostile_visitors": "Hostile visitors: the page (ranges, costly downloads, proxies, headers)",
+    "tests.notify.test_hostile_visitors": "Hostile visitors: sign-ups and delivery (live server, aiosmtpd)",
+    "tests.cli.test_hostile_cells": "Hostile cells: formulas and XML-less characters, import and export",
 }
-PATHS = ["tests/hostile", "tests/production", "tests/cli/test_atomicity.py"]
+PATHS = ["tests/hostile", "tests/production", "tests/cli/test_atomicity.py", "tests/web/test_hostile_visitors.py",
+         "tests/notify/test_hostile_visitors.py", "tests/cli/test_hostile_cells.py"]
 
 
 def run_tests() -> int:
@@ -71,12 +76,25 @@ def kinds_tried() -> dict[str, int]:
     return {"release files": len(corpus.CASES), "http": len(http_cases.CASES), "raw http": len(test_http.RAW)}
 
 
-def hypothesis_examples() -> str:
-    text = (ROOT / "tests" / "hostile" / "test_release_properties.py").read_text(encoding="utf-8")
+def hypothesis_examples(name: str = "test_release_properties.py") -> str:
+    text = (ROOT / "tests" / "hostile" / name).read_text(encoding="utf-8")
     import re
 
     found = sorted({int(n) for n in re.findall(r"max_examples\s*=\s*(\d+)", text)})
     return ", ".join(map(str, found)) if found else "hypothesis default"
+
+
+def _previous_load_section() -> str | None:
+    """The "Load held" figures of the page as last generated, marked as such, or None."""
+    if not PAGE.exists():
+        return None
+    text = PAGE.read_text(encoding="utf-8")
+    start, end = text.find("## Load held\n"), text.find("## Faults survived")
+    if start < 0 or end < 0:
+        return None
+    body = text[start + len("## Load held\n"):end].strip()
+    note = "Figures of the last load run (no `bench/results/load.json` here; `python -m bench bench_load` measures again)."
+    return body if body.startswith("Figures of the last") else f"{note}\n\n{body}"
 
 
 def render(counts: dict[str, Counter[str]], kinds: dict[str, int], load: dict[str, Any] | None) -> str:
@@ -91,7 +109,11 @@ def render(counts: dict[str, Counter[str]], kinds: dict[str, int], load: dict[st
         "## Load held",
         "",
     ]
-    if load is None:
+    previous = _previous_load_section()
+    if load is None and previous:
+        # No new load run on this machine: the last measured figures stay, said to be those.
+        lines += [previous, ""]
+    elif load is None:
         lines += ["No load figures yet: run `python -m bench bench_load`.", ""]
     else:
         during = load["during_imports"]
@@ -149,6 +171,15 @@ def render(counts: dict[str, Counter[str]], kinds: dict[str, int], load: dict[st
         "raw-socket requests (broken XML, entity expansion, oversized bodies, `..` and encoded slashes, "
         "absurd depths, unknown methods and headers): all 4xx (or the ordinary answer when harmless), "
         "never a 500, never a stack trace or an internal path in a body, the database unchanged.",
+        f"- Web parameters: arbitrary values in every query parameter of every `/.web/` endpoint, GET and "
+        f"HEAD (examples per property: {hypothesis_examples('test_web_parameters.py')}): never a 5xx, each "
+        "answered within 10 s.",
+        "- Hostile visitors: out-of-range months, dates and release ids get a 4xx at once; eight concurrent "
+        "PDFs leave `/.web/health` and `.ics` answering within 1.5 s (two render, the rest get 503 with "
+        "Retry-After); forged `X-Script-Name`/`X-Forwarded-*` never reach a link; every HTML answer carries "
+        "CSP, nosniff, frame-ancestors 'none' and Referrer-Policy; a non-ASCII or undeliverable address fails "
+        "alone while every other message goes out; one address gets at most 3 confirmations a day whatever "
+        "the filters; cross-site, `text/plain` and token-less sign-ups are refused.",
         "- Faults: the database unreachable gives 503 with Retry-After and the same server recovers by "
         "itself; an import holding the write lock leaves readers on the previous revision; `kill -9` "
         "mid-import leaves the previous release in force.",

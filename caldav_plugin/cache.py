@@ -89,11 +89,13 @@ def render_cache(database_url: str, budget: int) -> RenderCache:
 
 
 class FeedCache:
-    """Rendered feeds by ETag, the most recent few: subscribers poll the same selections."""
+    """Rendered feeds by ETag, the most recently used, at most `budget` bytes (subscribers poll the
+    same selections; a count alone let 39 variants of the biggest feeds hold 75 MB)."""
 
-    def __init__(self, entries: int = 32) -> None:
-        self._entries = entries
+    def __init__(self, budget: int = 16 * 1024 * 1024) -> None:
+        self.budget = budget
         self._bodies: collections.OrderedDict[str, bytes] = collections.OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()
 
     def get(self, etag: str) -> bytes | None:
@@ -104,7 +106,22 @@ class FeedCache:
             return body
 
     def put(self, etag: str, body: bytes) -> None:
+        # A body bigger than a quarter of the budget would evict most of the others: not kept.
+        if len(body) > self.budget // 4:
+            return
         with self._lock:
+            old = self._bodies.pop(etag, None)
+            self._size -= len(old) if old is not None else 0
             self._bodies[etag] = body
-            while len(self._bodies) > self._entries:
-                self._bodies.popitem(last=False)
+            self._size += len(body)
+            while self._size > self.budget:
+                _, evicted = self._bodies.popitem(last=False)
+                self._size -= len(evicted)
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._bodies)

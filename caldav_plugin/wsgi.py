@@ -36,7 +36,7 @@ from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
 from caldav_plugin import http, radicale_config as generated
-from caldav_plugin.edge import access_log, answers, health, logs, outage, screening, startup
+from caldav_plugin.edge import access_log, answers, health, logs, outage, proxies, screening, security_headers, startup
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
 from caldav_plugin.web import subscriptions
@@ -100,12 +100,15 @@ class Application:
             answer = answers.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
         access_log.log_access(environ, method, answer, time.perf_counter() - started, served,
                               self._edge.trusted_proxies)
-        start_response(answer.status, answer.headers)
+        start_response(answer.status, security_headers.added(answer.headers))
         return answer.body
 
     def _answer(self, environ: Environ, method: str, path: str) -> tuple[http.Answer, int | None]:
         # The JSON API reads neither bodies nor credentials, and answers every method itself, in JSON.
         api_request = self._api.serves(path)
+        proxy_refusal = proxies.screen(environ, self._edge.trusted_proxies)
+        if proxy_refusal is not None:
+            return answers.text_answer("400 Bad Request", f"400 Bad Request: {proxy_refusal}.\n", method), None
         if http.is_write(method, path) and not api_request:
             logger.info("%s %r refused: read-only", method, path)
             return http.forbidden_write(method), None
@@ -148,7 +151,8 @@ class Application:
         return answers.with_revision(answer, served), served
 
     def _unsubscribe(self, environ: Environ, path: str) -> http.Answer:
-        status, headers, body, _ = subscriptions.handle(environ, path, self._write_engine, origin=self._public_url)
+        status, headers, body, _ = subscriptions.handle(environ, path, self._write_engine, origin=self._public_url,
+                                                        base=str(environ.get("HTTP_X_SCRIPT_NAME") or "").rstrip("/"))
         data = body.encode() if isinstance(body, str) else bytes(body or b"")
         return http.Answer(f"{status} {HTTPStatus(status).phrase}", list(dict(headers).items()), [data])
 

@@ -107,6 +107,15 @@ OPTIONS: Final = (
            "Settlement calendars <calendars@example.org>"),
     Option("notify", "message_domain", "SETTLECAL_MESSAGE_DOMAIN", "",
            "The domain of Message-IDs. Empty: the public URL's host."),
+    Option("notify", "confirmations_per_address", "SETTLECAL_CONFIRMATIONS_PER_ADDRESS", "3",
+           "Confirmation messages the sign-up form sends one address in a day, whatever the filters: "
+           "the form cannot be used to flood someone's inbox."),
+    Option("notify", "confirmations_per_client", "SETTLECAL_CONFIRMATIONS_PER_CLIENT", "10",
+           "Sign-ups one client address (as the trusted proxies report it) may make in an hour, counted "
+           "by each server process. More get the same answer and send nothing."),
+    Option("notify", "pending_days", "SETTLECAL_PENDING_DAYS", "7",
+           "Days a sign-up waits for its confirmation link to be followed; then it is dropped and the "
+           "link stops working."),
     Option("logging", "level", "SETTLECAL_LOG_LEVEL", "info",
            "debug, info, warning or error."),
     Option("logging", "format", "SETTLECAL_LOG_FORMAT", "json",
@@ -141,6 +150,9 @@ class Settings:
     smtp_url: str | None
     mail_from: str | None
     message_domain: str | None
+    confirmations_per_address: int
+    confirmations_per_client: int
+    pending_days: int
     log_level: str
     log_format: str
     access_log: str
@@ -209,6 +221,9 @@ def load(path: str | os.PathLike[str] | None = None, *, database_url: str | None
         smtp_url=raw[("notify", "smtp_url")] or None,
         mail_from=raw[("notify", "from")] or None,
         message_domain=raw[("notify", "message_domain")] or None,
+        confirmations_per_address=_number(raw, "notify", "confirmations_per_address", 3),
+        confirmations_per_client=_number(raw, "notify", "confirmations_per_client", 10),
+        pending_days=max(1, _number(raw, "notify", "pending_days", 7)),
         log_level=(raw[("logging", "level")] or "info").lower(),
         log_format=_choice(raw, "logging", "format", ("json", "text")),
         access_log=raw[("logging", "access_log")] or "-",

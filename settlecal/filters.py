@@ -32,6 +32,10 @@ PARAMETERS: Final = ("system", "country", "currency", "frequency", "kind", "mont
 FILTER_PARAMETERS: Final = PARAMETERS[:5]
 _MONTH: Final = re.compile(r"^(\d{4})-(\d{2})$")
 _CURRENCY: Final = re.compile(r"^[A-Za-z]{3}$")
+# The years a month or a date range may name: wide enough for any settlement calendar, narrow enough
+# that "the next month" always exists and no request asks for a thousand years of key dates.
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2199
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -187,16 +191,17 @@ def _country(text: str, known: Any) -> str | None:
 
 def _month(text: str) -> datetime.date | None:
     found = _MONTH.match(text)
-    if found is None or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 1:
+    if found is None or not 1 <= int(found.group(2)) <= 12 or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
         return None
     return datetime.date(int(found.group(1)), int(found.group(2)), 1)
 
 
 def _day(text: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _kinds(values: list[str]) -> tuple[tuple[Kind, ...], list[str]]:

@@ -43,16 +43,17 @@ def logged_path(environ: Mapping[str, Any]) -> str:
 def client_address(environ: Mapping[str, Any], trusted: tuple[ProxyNetwork, ...]) -> str:
     """The client's address: REMOTE_ADDR, or what the trusted proxies in front of it were told."""
     remote = str(environ.get("REMOTE_ADDR", ""))
-    if not _trusted(remote, trusted):
+    if not is_trusted(remote, trusted):
         return remote
     hops = [hop.strip() for hop in str(environ.get("HTTP_X_FORWARDED_FOR", "")).split(",") if hop.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return hop if _is_address(hop) else remote
     return hops[0] if hops and _is_address(hops[0]) else remote
 
 
-def _trusted(address: str, trusted: tuple[ProxyNetwork, ...]) -> bool:
+def is_trusted(address: str, trusted: tuple[ProxyNetwork, ...]) -> bool:
+    """Whether `address` is one of the configured trusted proxies."""
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:

@@ -36,6 +36,7 @@ from caldav_plugin.settings import WEB_CONFIG_SCHEMA as PLUGIN_CONFIG_SCHEMA
 from caldav_plugin.settings import WebSettings
 from caldav_plugin.web import request, routes
 from caldav_plugin.web.responses import StaticFiles
+from caldav_plugin.web.signups import ClientLimiter
 
 class Web(radicale_web.BaseWeb):
     """Radicale's web plugin: GET only (the page never changes anything)."""
@@ -61,6 +62,7 @@ class Web(radicale_web.BaseWeb):
         self.templates.globals["settles"] = settles_text
         self.static = StaticFiles()
         self.feeds = FeedCache()
+        self.signups = ClientLimiter()
         self.today = datetime.date.today
 
     def get(self, environ: radicale_types.WSGIEnviron, base_prefix: str, path: str, user: str,

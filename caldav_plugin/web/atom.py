@@ -18,12 +18,15 @@ from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.formats import atom
 from settlecal.formats.query import Query
 from settlecal.i18n.languages import DEFAULT_LANGUAGE, language
+from caldav_plugin.web import limits
 
 MAX_AGE: Final = 300
 
 
-def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str) -> radicale_types.WSGIResponse:
-    """Answers GET or HEAD of the feed; `origin` is the server's public base URL."""
+def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str, configured: bool = True,
+           ) -> radicale_types.WSGIResponse:
+    """Answers GET or HEAD of the feed; `origin` is the server's public base URL, `configured` whether
+    it is the configured one (else it came from the request's Host, and caches must key on Host)."""
     text = environ.get("QUERY_STRING", "")
     try:
         where, kinds = calendar_filter(text)
@@ -36,10 +39,19 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str) -> radica
         revision = queries.current_revision(session)
         digest = hashlib.sha256(repr((atom.RENDER_VERSION, canonical, lang, origin)).encode()).hexdigest()[:20]
         etag = f'"r{revision}-{digest}"'
-        headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}", "Vary": "Accept-Encoding"}
+        # The feed's links are absolute: built from the Host header, a shared cache must not serve
+        # one Host's answer to another.
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
+                   "Vary": "Accept-Encoding" if configured else "Accept-Encoding, Host"}
         if etag in _tags(environ.get("HTTP_IF_NONE_MATCH")):
             return 304, headers, None, None
-        body = atom.render(session, query)
+        if limits.is_head(environ):
+            return 200, {"Content-Type": atom.MEDIA_TYPE, **headers}, b"", None
+        try:
+            with limits.expensive():
+                body = atom.render(session, query)
+        except limits.Busy:
+            return limits.busy_text()
     return 200, {"Content-Type": atom.MEDIA_TYPE, **headers}, body, None
 
 

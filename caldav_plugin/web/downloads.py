@@ -11,7 +11,7 @@ import datetime
 import urllib.parse
 from typing import TYPE_CHECKING
 
-from caldav_plugin.web import responses
+from caldav_plugin.web import limits, responses
 from caldav_plugin.web.month import month_start
 from settlecal.db.snapshot import reading
 from settlecal.filters import Selection
@@ -41,19 +41,32 @@ def file_name(chosen: Selection, first: datetime.date, last: datetime.date, suff
 def download(request: Request, name: str) -> radicale_types.WSGIResponse:
     """The selection in format `name` (`csv`, `pdf`) for the range asked for, as an attachment."""
     chosen, t = request.selection, request.t
+    if request.problems:  # like a feed: ignoring country=Narnia would silently send every country
+        wrong = ", ".join(f"{problem.parameter}={problem.value}" for problem in request.problems)
+        message = t("Nothing was downloaded: these parameters were not understood: {parameters}").format(parameters=wrong)
+        return request.render("error.html", status=400, title=t("Not understood"), message=message)
     first, last = download_range(chosen, request.web.today())
+    if name == "pdf" and (last - first).days >= limits.MAX_PDF_DAYS:
+        message = t("A PDF covers at most three years: choose a shorter range.")
+        return request.render("error.html", status=400, title=t("Too many key dates"), message=message)
     query = Query(chosen.filter, chosen.kinds, first, last, lang=t.lang, separator=_separator(request), bom=True)
     output = FORMATS[name]
+    attachment = responses.attachment(file_name(chosen, first, last, output.extension))
+    if limits.is_head(request.environ):  # what a GET would send, without rendering it
+        return 200, {"Content-Type": output.media_type, "Content-Disposition": attachment}, b"", None
     try:
-        with reading(request.web.engine) as session:
+        with limits.expensive(), reading(request.web.engine) as session:
             body = output.render(session, query)
+    except limits.Busy:
+        answer = request.render("error.html", status=503, title=t("Try again in a few seconds"),
+                                message=t("The server is busy with other downloads: try again in a few seconds."))
+        return responses.with_headers(answer, {"Retry-After": str(limits.RETRY_AFTER)})
     except TooManyKeyDates as error:
         message = t.ngettext(
             "The PDF would hold more than {n} key date: choose fewer calendars, kinds or a shorter range.",
             "The PDF would hold more than {n} key dates: choose fewer calendars, kinds or a shorter range.",
             error.limit)
         return request.render("error.html", status=413, title=t("Too many key dates"), message=message)
-    attachment = responses.attachment(file_name(chosen, first, last, output.extension))
     return responses.answer(200, output.media_type, body, Content_Disposition=attachment)
 
 

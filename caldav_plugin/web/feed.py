@@ -25,7 +25,7 @@ from settlecal.formats.query import Query
 from settlecal.db import queries
 from settlecal.db.queries import CalendarState
 from settlecal.db.snapshot import reading
-from caldav_plugin.web import responses
+from caldav_plugin.web import limits, responses
 from settlecal.filters import Selection
 
 if TYPE_CHECKING:
@@ -62,13 +62,19 @@ def respond(request: Request) -> radicale_types.WSGIResponse:
         if http.not_modified(request.environ, etag, modified):
             return responses.not_modified(headers)
         body = web.feeds.get(etag)
+        if body is None and limits.is_head(request.environ):  # the headers are known: nothing renders
+            return 200, {"Content-Type": http.CALENDAR_TYPE, **headers}, b"", None
         if body is None:
-            key_dates = queries.selected_key_dates(session, chosen.filter, kinds=chosen.kinds) if states else []
-            query = Query(chosen.filter, chosen.kinds, lang=t.lang, refresh_minutes=refresh)
-            if timing.plain:
-                body = render.render_selection(key_dates, query).encode("utf-8")
-            else:
-                body = timed.render_selection(key_dates, query, timing).encode("utf-8")
+            try:
+                with limits.expensive():
+                    key_dates = queries.selected_key_dates(session, chosen.filter, kinds=chosen.kinds) if states else []
+                    query = Query(chosen.filter, chosen.kinds, lang=t.lang, refresh_minutes=refresh)
+                    if timing.plain:
+                        body = render.render_selection(key_dates, query).encode("utf-8")
+                    else:
+                        body = timed.render_selection(key_dates, query, timing).encode("utf-8")
+            except limits.Busy:
+                return limits.busy_text()
             web.feeds.put(etag, body)
     return 200, {"Content-Type": http.CALENDAR_TYPE, **headers}, body, None
 

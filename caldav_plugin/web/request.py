@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from caldav_plugin.cache import FeedCache
 from caldav_plugin.settings import WebSettings
 from caldav_plugin.web import responses
+from caldav_plugin.web.signups import ClientLimiter
 from caldav_plugin.web.responses import StaticFiles
 from settlecal import filters as selection
 from settlecal.filters import Problem, Selection
@@ -36,6 +37,7 @@ class Site(Protocol):
     templates: jinja2.Environment
     static: StaticFiles
     feeds: FeedCache
+    signups: ClientLimiter  # sign-ups per client address (subscriptions.py)
     today: Callable[[], datetime.date]
 
 
@@ -82,4 +84,8 @@ class Request:
             "stamp": None, "title": None,
         }
         page = self.web.templates.get_template(template).render({**values, **context})
+        # Parameters that mean nothing (month=9999-12, kind=lunch) are shown as a notice on a page
+        # that ignores them; the status says the request was not understood whole.
+        if status == 200 and self.problems:
+            status = 400
         return responses.html(page, lang=self.t.tag, status=status)

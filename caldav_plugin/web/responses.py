@@ -31,6 +31,14 @@ def html(body: str, *, lang: str, status: int = 200) -> radicale_types.WSGIRespo
     return answer(status, HTML, body.encode("utf-8"), Content_Language=lang)
 
 
+def with_headers(answer: radicale_types.WSGIResponse, extra: Mapping[str, str]) -> radicale_types.WSGIResponse:
+    """`answer` with more headers (a cookie, Retry-After)."""
+    status, headers, body, xml = answer
+    merged = dict(headers.items() if isinstance(headers, Mapping) else headers)
+    merged.update(extra)
+    return status, merged, body, xml
+
+
 def redirect(location: str, status: int = 303) -> radicale_types.WSGIResponse:
     return status, {"Location": location, "Content-Type": "text/plain; charset=utf-8"}, \
         f"See {location}\n".encode(), None

@@ -16,7 +16,7 @@ from typing import Any
 
 from radicale import types as radicale_types
 
-from caldav_plugin.web import atom, downloads, feed, history, responses, subscriptions, views
+from caldav_plugin.web import atom, downloads, feed, history, limits, responses, subscriptions, views
 from caldav_plugin.web.request import PREFIX, Request, Site
 from settlecal import filters as selection
 from settlecal.i18n import languages
@@ -33,11 +33,12 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
         return found or responses.answer(404, "text/plain; charset=utf-8", b"Not found\n")
     request = _request(web, environ, base_prefix, query, feed=page == "feed.ics")
     if page == "changes.atom":  # change notifications (atom.py, subscriptions.py)
-        return atom.handle(environ, web.engine, origin=request.origin)
+        return atom.handle(environ, web.engine, origin=request.origin, configured=bool(web.settings.public_url))
     if page == "subscriptions" or page.startswith("subscriptions/"):
         # Links in e-mails come from configuration only, never from the request's Host header,
         # which whoever posts the form controls.
-        return subscriptions.handle(environ, path, web.write_engine, origin=web.settings.public_url or None)
+        return subscriptions.handle(environ, path, web.write_engine, origin=web.settings.public_url or None,
+                                    base=base_prefix, limiter=web.signups)
     if page == "":
         return views.index(request)
     if page == "feed.ics":
@@ -49,7 +50,8 @@ def dispatch(web: Site, environ: Mapping[str, Any], base_prefix: str, path: str)
     if page in ("releases", "releases/"):
         return history.releases(request)
     number = page.removeprefix("releases/").rstrip("/")
-    if page.startswith("releases/") and number.isascii() and number.isdigit():
+    if (page.startswith("releases/") and number.isascii() and number.isdigit()
+            and len(number) <= 10 and int(number) <= limits.MAX_ID):
         return history.release(request, int(number))
     return request.render("error.html", status=404, message=request.t("There is no such page."))
 

@@ -17,6 +17,7 @@ the first byte); the user and password are percent-encoded; `?timeout=SECONDS` b
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import ipaddress
 import urllib.parse
 from collections.abc import Mapping
@@ -70,6 +71,10 @@ class NotifyConfig:
     sender: str
     public_url: str
     message_domain: str
+    # Abuse limits of the sign-up form (docs/notifications.md).
+    confirmations_per_address: int = 3  # a day, across filters
+    confirmations_per_client: int = 10  # an hour, per client address
+    pending_lifetime: datetime.timedelta = datetime.timedelta(days=7)
 
     @property
     def smtp(self) -> SmtpServer | None:
@@ -127,6 +132,9 @@ def from_settings(settings: settings_file.Settings, *, public_url: str | None = 
         sender=settings.mail_from or f"settlecal@{domain}",
         public_url=base,
         message_domain=domain,
+        confirmations_per_address=settings.confirmations_per_address,
+        confirmations_per_client=settings.confirmations_per_client,
+        pending_lifetime=datetime.timedelta(days=settings.pending_days),
     )
 
 

@@ -26,6 +26,7 @@ from settlecal.db.queries import notifications as notifications_db
 from settlecal.db.snapshot import reading
 from settlecal.db.queries.notifications import OutboxRow
 from settlecal.notify import outbox
+from settlecal.notify.addresses import AddressInvalid, WireAddress, wire
 from settlecal.errors import SettlecalError
 from settlecal.notify.config import NotifyConfig, SmtpServer
 
@@ -34,6 +35,8 @@ Clock = Callable[[], datetime.datetime]
 # that List-Unsubscribe stays a plain <URL> (folding a long URL would encode it, and one-click
 # unsubscribers do not decode it). The body parts are encoded when set, at 76 characters a line.
 WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+# The same for a recipient that needs SMTPUTF8: its address goes into `To:` as UTF-8 (RFC 6532).
+WIRE_POLICY_UTF8 = WIRE_POLICY.clone(utf8=True)
 
 
 class SmtpNotConfigured(SettlecalError):
@@ -88,7 +91,7 @@ def _send_all(engine: Engine, config: NotifyConfig, server: SmtpServer, due: lis
               counts: dict[str, int]) -> str | None:
     try:
         connection = _connect(server)
-    except (OSError, smtplib.SMTPException) as error:
+    except Exception as error:  # noqa: BLE001  (OSError, SMTPException, or an unencodable host name: all wait)
         reason = _reason("cannot reach the SMTP server", error)
         outbox.defer(engine, (row.id for row in due), clock(), reason)
         counts["deferred"] += len(due)
@@ -111,13 +114,19 @@ def _send_all(engine: Engine, config: NotifyConfig, server: SmtpServer, due: lis
                 outbox.defer(engine, rest, clock(), error_seen)  # leaves a message in `sending` as it is
                 counts["deferred"] += len(rest)
                 break
+            except Exception as error:  # noqa: BLE001  (this message cannot be sent: it fails alone)
+                # A message that cannot even be written out (an address smtplib cannot encode, a
+                # stored header that no longer parses) must not stop every message queued after it.
+                _reset(connection)
+                outbox.fail(engine, row.id, clock(), _reason("cannot be sent", error))
+                counts["failed"] += 1
             else:
                 if outcome is not None:
                     counts[outcome] += 1
     finally:
         try:
             connection.quit()
-        except (OSError, smtplib.SMTPException):
+        except Exception:  # noqa: BLE001  (whatever the goodbye raises, the messages' states are committed)
             connection.close()
     return error_seen
 
@@ -127,19 +136,29 @@ def _send_one(engine: Engine, connection: smtplib.SMTP, config: NotifyConfig, ro
     """Hands one message over: "sent", "deferred" or "failed"; None when another sender claimed it."""
     sender = email.utils.parseaddr(config.sender)[1] or config.sender
     try:
-        _check(connection.mail(sender), "MAIL FROM", permanent_fails=False)
-        _check(connection.rcpt(row.recipient), "RCPT TO", permanent_fails=True)
+        recipient = wire(row.recipient)
+    except AddressInvalid as error:
+        raise _Failed(f"RCPT TO not attempted: {error}") from None
+    if recipient.smtputf8 and not connection.has_extn("smtputf8"):
+        raise _Failed(f"RCPT TO not attempted: {recipient.address!r} needs SMTPUTF8, which the server does not offer")
+    # smtplib writes commands in ASCII unless told otherwise (send_message does this for SMTPUTF8).
+    connection.command_encoding = "utf-8" if recipient.smtputf8 else "ascii"
+    try:
+        _check(connection.mail(sender, ["SMTPUTF8"] if recipient.smtputf8 else []), "MAIL FROM",
+               permanent_fails=False)
+        _check(connection.rcpt(recipient.address), "RCPT TO", permanent_fails=True)
     except (_Deferred, _Failed):
         _reset(connection)
         raise
     except (OSError, smtplib.SMTPException) as error:
         raise _ConnectionLost(_reason("connection lost", error)) from error
+    body = _wire_bytes(row, config, recipient)  # before the claim: what cannot be written fails queued
     if not outbox.claim(engine, row.id, clock()):
         _reset(connection)
         return None
     try:
         # smtplib raises on a refused DATA command, and returns the reply to the message itself.
-        code, text = connection.data(_mime(row, config).as_bytes(policy=WIRE_POLICY))
+        code, text = connection.data(body)
     except smtplib.SMTPDataError as refusal:
         code, text = refusal.smtp_code, refusal.smtp_error if isinstance(refusal.smtp_error, bytes) else refusal.smtp_error.encode()
     except (OSError, smtplib.SMTPException) as error:
@@ -194,11 +213,16 @@ def _connect(server: SmtpServer) -> smtplib.SMTP:
     return connection
 
 
-def _mime(row: OutboxRow, config: NotifyConfig) -> email.message.EmailMessage:
+def _wire_bytes(row: OutboxRow, config: NotifyConfig, recipient: WireAddress) -> bytes:
+    policy = WIRE_POLICY_UTF8 if recipient.smtputf8 else WIRE_POLICY
+    return _mime(row, config, recipient.address).as_bytes(policy=policy)
+
+
+def _mime(row: OutboxRow, config: NotifyConfig, recipient: str | None = None) -> email.message.EmailMessage:
     """The message as sent. Byte-identical on every attempt: same Message-ID, same MIME boundary."""
     message = email.message.EmailMessage(policy=email.policy.SMTP)
     message["From"] = config.sender
-    message["To"] = row.recipient
+    message["To"] = recipient or row.recipient
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
     message.set_content(row.text, subtype="plain", charset="utf-8", cte="quoted-printable")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import re
 import secrets
 from collections.abc import Iterable
 
@@ -25,16 +24,18 @@ from settlecal.db.queries.notifications import SubscriberRow
 from settlecal.db.schema import upgrade
 from settlecal.domain import CalendarFilter, Kind
 from settlecal.notify import outbox
+from settlecal.notify.addresses import AddressInvalid, normalise
 from settlecal.errors import SettlecalError
 from settlecal.notify.compose import confirmation_message
 from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import NotifyConfig
 
-# Deliberately loose: the address is proven by the confirmation link, not by a pattern.
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\]+$")
 # How many confirmation messages one pending subscription may cause: the form cannot be used to
-# flood an address.
+# flood an address. Across filters, [notify] confirmations_per_address bounds an address's day.
 MAX_CONFIRMATIONS = 3
+_DAY = datetime.timedelta(days=1)
+# A sign-up nobody confirms is dropped after this long (its link stops working).
+PENDING_LIFETIME = datetime.timedelta(days=7)
 
 
 class SubscriberInvalid(SettlecalError):
@@ -67,9 +68,10 @@ class Subscription:
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        email = self.email.strip()
-        if len(email) > 254 or not _EMAIL.match(email):
-            raise SubscriberInvalid("e-mail address", self.email, "not an e-mail address")
+        try:
+            email = normalise(self.email)
+        except AddressInvalid as error:
+            raise SubscriberInvalid("e-mail address", error.address, error.problem) from None
         if self.lang not in LANGUAGES:
             raise SubscriberInvalid("language", self.lang, f"choose one of {', '.join(LANGUAGES)}")
         object.__setattr__(self, "email", email)
@@ -111,11 +113,15 @@ def request(engine: Engine, subscription: Subscription, config: NotifyConfig, *,
     """A subscription asked for on the web page: pending, with a confirmation message queued.
 
     Returns the outbox id of that message, or None when none was queued (the address already
-    follows this filter, or asked too often). The caller tells the visitor the same either way, so
-    the page does not reveal who subscribes.
+    follows this filter, or asked too often: for this filter, or for any filter within a day). The
+    caller tells the visitor the same either way, so the page does not reveal who subscribes.
+    Pending sign-ups older than `config.pending_lifetime` are dropped first.
     """
     now = now or _now()
     with writing(engine) as session:
+        _expire(session, now - config.pending_lifetime)
+        if _confirmations_since(session, subscription.email, now - _DAY) >= config.confirmations_per_address:
+            return None
         row = _same(session, subscription)
         if row is not None and row.confirmed_at is not None:
             return None
@@ -134,12 +140,16 @@ def request(engine: Engine, subscription: Subscription, config: NotifyConfig, *,
         return session.scalars(select(OutboxMessage.id).where(OutboxMessage.message_id == message.message_id)).one()
 
 
-def confirm(engine: Engine, token: str, *, now: datetime.datetime | None = None) -> SubscriberRow | None:
-    """Confirms the subscription of this token; None when the token is unknown (or unsubscribed)."""
+def confirm(engine: Engine, token: str, *, now: datetime.datetime | None = None,
+            pending_lifetime: datetime.timedelta = PENDING_LIFETIME) -> SubscriberRow | None:
+    """Confirms the subscription of this token; None when the token is unknown (or unsubscribed),
+    or its sign-up waited longer than `pending_lifetime` (it is dropped)."""
+    now = now or _now()
     with writing(engine) as session:
+        _expire(session, now - pending_lifetime)
         session.execute(
             update(Subscriber).where(Subscriber.token == token, Subscriber.confirmed_at.is_(None))
-            .values(confirmed_at=now or _now())
+            .values(confirmed_at=now)
         )
         return notifications_db.subscriber_by_token(session, token)
 
@@ -156,6 +166,22 @@ def unsubscribe(engine: Engine, token: str) -> SubscriberRow | None:
 def by_token(engine: Engine, token: str) -> SubscriberRow | None:
     with reading(engine) as session:
         return notifications_db.subscriber_by_token(session, token)
+
+
+def _expire(session: Session, created_before: datetime.datetime) -> None:
+    """Drops pending sign-ups made before `created_before`, with their queued messages."""
+    stale = session.scalars(select(Subscriber.id).where(
+        Subscriber.confirmed_at.is_(None), Subscriber.created_at < created_before)).all()
+    if stale:
+        _delete(session, stale)
+
+
+def _confirmations_since(session: Session, email: str, since: datetime.datetime) -> int:
+    """Confirmation messages queued for this address (whatever the filter) since `since`."""
+    query = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.release_id.is_(None), func.lower(OutboxMessage.recipient) == email.lower(),
+        OutboxMessage.created_at >= since)
+    return int(session.scalar(query) or 0)
 
 
 def _same(session: Session, subscription: Subscription) -> Subscriber | None:

@@ -128,9 +128,14 @@ def cell_code(cell: Cell) -> str | None:
     return cell_text(cell) or None
 
 
-# Control characters have no place in a label, and PostgreSQL cannot store NUL at all.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks allowed
+# Control characters have no place in a label, and PostgreSQL cannot store NUL at all. XML 1.0 (the
+# Atom feed, CalDAV REPORT answers) cannot carry U+FFFE, U+FFFF or lone surrogates either. In codes,
+# format characters too (bidi overrides U+202A-202E and U+2066-2069, zero-width spaces and joiners,
+# U+FEFF …): invisible, they make two codes that look alike differ, or reverse what a reader sees.
+_NOT_XML = "\ufffe\uffff\ud800-\udfff"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f" + _NOT_XML + r"\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                      r"\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + _NOT_XML + "]")  # tabs and line breaks allowed
 
 
 def parse_period(cell: Cell) -> str | Fault | None:
@@ -147,8 +152,34 @@ def parse_period(cell: Cell) -> str | Fault | None:
 def parse_remarks(cell: Cell) -> str | Fault | None:
     text = optional_text(cell)
     if text is not None and (found := _CONTROL_IN_TEXT.search(text)):
-        return Fault(f"the control character {found.group()!r}")
+        return Fault(f"the control character {_named(found.group())}")
     return text
+
+
+def _named(char: str) -> str:
+    return repr(char) if char.isascii() else f"U+{ord(char):04X}"
+
+
+# A cell a spreadsheet would run as a formula (=HYPERLINK(…), +cmd|…, -2+3+cmd|…, @SUM(…)) is written
+# with a leading apostrophe, which spreadsheets show as text and hide; the reader takes it off again,
+# so export → import changes nothing. A cell that already starts with apostrophes before such a
+# character gets one more, which keeps the two exact inverses of each other.
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def _formula_like(text: str) -> bool:
+    stripped = text.lstrip("'")
+    return stripped[:1] in FORMULA_STARTS
+
+
+def neutralised(text: str) -> str:
+    """The CSV cell for `text`: a leading apostrophe when a spreadsheet would read a formula."""
+    return "'" + text if _formula_like(text) else text
+
+
+def restored(text: str) -> str:
+    """The value of a CSV cell `neutralised` wrote (any other cell is returned as it is)."""
+    return text[1:] if text.startswith("'") and _formula_like(text[1:]) else text
 
 
 _SYSTEMS = {system.value: system for system in System} | dict(SYSTEM_ALIASES)

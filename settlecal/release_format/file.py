@@ -25,7 +25,7 @@ from settlecal.errors import (
     ReleaseNotUtf8,
     ReleaseUnreadable,
 )
-from settlecal.release_format.cells import Cell
+from settlecal.release_format.cells import Cell, neutralised, restored
 from settlecal.release_format.rows import COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, ReleaseRow, validate_rows
 
 _BOM = b"\xef\xbb\xbf"
@@ -116,12 +116,12 @@ def _csv_cells(row: ReleaseRow) -> list[str]:
     days = (row.submission, row.billing, row.remittance, row.settlement, row.correction_cutoff,
             row.dispute_deadline)  # fmt: skip
     submission, billing, remittance, *after = ("" if day is None else day.isoformat() for day in days)
-    return [
+    return [neutralised(cell) for cell in (
         calendar.system.value, MEMBER_SEPARATOR.join(row.members) if row.members else calendar.country,
         calendar.currency, calendar.frequency.value,
         row.period, row.period_start.isoformat(), row.period_end.isoformat(),
         submission, billing, remittance, cutoff, *after, row.remarks or "",
-    ]  # fmt: skip
+    )]  # fmt: skip
 
 
 def _read_bytes(path: pathlib.Path) -> bytes:
@@ -154,7 +154,7 @@ def _csv_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]
     start = 1
     try:
         for cells in reader:
-            yield start, cells
+            yield start, [restored(cell) for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise ReleaseUnreadable(file, f"expected CSV, got {error} (an unterminated quote?)", start) from error

@@ -56,7 +56,8 @@ def test_mutated_releases_are_read_or_rejected_never_crash(edits: list[tuple[int
 
 days = st.dates(datetime.date(2000, 1, 1), datetime.date(2090, 12, 31))
 optional_days = st.one_of(st.none(), days)
-codes = st.text(st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters='",;', exclude_categories=["Cc"]),
+# Codes hold no invisible format characters (soft hyphens, bidi overrides): the reader refuses them.
+codes = st.text(st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters='",;', exclude_categories=["Cc", "Cf"]),
                 min_size=1, max_size=40).map(str.strip).filter(bool)
 calendars = st.builds(
     CalendarKey, st.sampled_from(list(System)), st.sampled_from(["ES", "FR", "DE", "NA", "US"]),

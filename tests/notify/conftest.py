@@ -13,6 +13,8 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
+
+from caldav_plugin.web import signups
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
@@ -83,9 +85,11 @@ class SmtpServer:
             self.port = probe.getsockname()[1]
         self.url = f"smtp://127.0.0.1:{self.port}?timeout=10"
         self._controller: Controller | None = None
+        self.smtputf8 = False  # whether EHLO offers SMTPUTF8 (RFC 6531)
 
     def start(self) -> None:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
+                                      enable_SMTPUTF8=self.smtputf8)
         self._controller.start()
 
     def stop(self) -> None:
@@ -119,6 +123,14 @@ def smtp(smtp_down: SmtpServer) -> SmtpServer:
 
 
 @pytest.fixture
+def smtp_utf8(smtp_down: SmtpServer) -> SmtpServer:
+    """A running SMTP server that offers SMTPUTF8."""
+    smtp_down.smtputf8 = True
+    smtp_down.start()
+    return smtp_down
+
+
+@pytest.fixture
 def loaded(engine: Engine) -> Engine:
     """The sample release imported, before anyone subscribed."""
     import_release(engine, read_release(SAMPLES / "sample-release.csv"), operator="test")
@@ -129,12 +141,20 @@ def loaded(engine: Engine) -> Engine:
 def confirmations_finish(database_url: str) -> Iterator[None]:
     """Waits, after the test and before its database goes, for the web page's confirmation senders."""
     yield
-    for thread in threading.enumerate():
-        if thread.name == "settlecal-confirmation":
-            thread.join(30)
+    assert signups.SENDER.wait_idle(30)
 
 
 def subscribe(engine: Engine, address: str, lang: str = "en", kinds: frozenset | None = None,
               **where: str) -> None:
     subscribers_lib.add(engine, subscribers_lib.Subscription(
         address, calendar_filter(urllib.parse.urlencode(where))[0], kinds, lang))
+
+
+# What the sign-up form carries (caldav_plugin/web/guard.py): the CSRF cookie set with the form, and
+# the same token in a hidden field. Tests that post the form directly send both.
+CSRF = "test-csrf-token"
+SIGNUP_HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"settlecal_csrf={CSRF}"}
+
+
+def signup_body(body: str) -> str:
+    return f"{body}&csrf={CSRF}" if body else f"csrf={CSRF}"

@@ -28,12 +28,12 @@ def test_subscribers_add_list_remove(engine: Engine, settlecal: Settlecal) -> No
     again = settlecal("subscribers", "add", "bob@example.com", "--lang", "es")  # same filter: updated
 
     assert added.exit_code == 0, added.output
-    assert added.output == "Subscribed Ana@Example.com: BSP ES (billing, remittance, settlement), in es.\n"
+    assert added.output == "Subscribed Ana@example.com: BSP ES (billing, remittance, settlement), in es.\n"
     assert again.output == "Subscribed bob@example.com: every calendar (all key dates), in es.\n"
     listed = json.loads(settlecal("subscribers", "list", "--json").output)
     assert [(s["email"], s["system"], s["country"], s["currency"], s["kinds"], s["lang"], s["confirmed"])
             for s in listed] == [
-        ("Ana@Example.com", "BSP", "ES", None, ["billing", "remittance", "settlement"], "es", True),
+        ("Ana@example.com", "BSP", "ES", None, ["billing", "remittance", "settlement"], "es", True),
         ("ana@example.com", None, None, "USD", None, "en", True),
         ("bob@example.com", None, None, None, None, "es", True),
     ]
@@ -58,7 +58,8 @@ def test_subscribers_speak_any_of_the_six_languages(engine: Engine, settlecal: S
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["not-an-address"], "Error: e-mail address 'not-an-address': not an e-mail address\n"),
+    (["not-an-address"], "Error: e-mail address 'not-an-address': An email address must have an @-sign.\n"),
+    (["ana\x1b@example.com"], "Error: e-mail address 'ana\\x1b@example.com': The email address contains invalid characters before the @-sign: U+001B."),
     (["a@example.com", "--kind", "payday"], "'payday' is not one of period, submission"),
     (["a@example.com", "--lang", "de"], "'de' is not one of 'en', 'es', 'fr', 'pt', 'ar', 'zh'"),
 ])

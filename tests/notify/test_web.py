@@ -18,7 +18,7 @@ from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
-from tests.notify.conftest import PUBLIC_URL, SmtpServer
+from tests.notify.conftest import CSRF, PUBLIC_URL, SmtpServer, signup_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 pytestmark = pytest.mark.usefixtures("confirmations_finish")
@@ -36,8 +36,12 @@ def environ(method: str, path: str, query: str = "", body: str = "", **headers: 
 
 
 def page(engine: Engine, method: str, path: str, query: str = "", body: str = "") -> tuple[int, str]:
-    status, headers, content, _ = subscriptions.handle(environ(method, path, query, body), path, engine,
-                                                       origin="http://ignored.example")
+    """The handler's answer; a POST of the sign-up form carries the CSRF token of the form's cookie."""
+    headers = {}
+    if method == "POST" and path == "/.web/subscriptions":
+        body, headers = signup_body(body), {"Cookie": f"settlecal_csrf={CSRF}"}
+    status, headers, content, _ = subscriptions.handle(environ(method, path, query, body, **headers), path,
+                                                       engine, origin="http://ignored.example")
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     return status, content.decode()
 

@@ -20,6 +20,7 @@ from settlecal.release_format.file import read_release
 from tests.conftest import SAMPLES
 from tests.notify.conftest import SmtpServer
 from tests.protocol.client import WsgiClient
+from tests.notify.conftest import SIGNUP_HEADERS, signup_body
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 pytestmark = pytest.mark.usefixtures("confirmations_finish")
@@ -43,8 +44,8 @@ def test_the_router_serves_the_feed_and_the_subscription_pages(amended: Engine, 
 
     atom = client.request("GET", "/.web/changes.atom?system=CASS&country=ES")
     form = client.request("GET", "/.web/subscriptions?system=CASS&country=ES&lang=es")
-    posted = client.request("POST", "/.web/subscriptions", headers=FORM,
-                            body="system=CASS&country=ES&lang=es&email=lucia%40example.com")
+    posted = client.request("POST", "/.web/subscriptions", headers=SIGNUP_HEADERS,
+                            body=signup_body("system=CASS&country=ES&lang=es&email=lucia%40example.com"))
     refused = client.request("POST", "/.web/", headers=FORM, body="x=1")
 
     assert atom.status == 200 and atom.headers["content-type"].startswith("application/atom+xml")
@@ -88,8 +89,8 @@ def test_a_forged_host_header_never_reaches_a_confirmation_email(
     monkeypatch.delenv("SETTLECAL_PUBLIC_URL")  # nothing configured: the default, not the request, decides
     client = WsgiClient(make_application(database_url=database_url))
 
-    posted = client.request("POST", "/.web/subscriptions", body="country=ES&email=ana%40example.com",
-                            headers={**FORM, "Host": "phishing.example"})
+    posted = client.request("POST", "/.web/subscriptions", body=signup_body("country=ES&email=ana%40example.com"),
+                            headers={**SIGNUP_HEADERS, "Host": "phishing.example"})
 
     assert posted.status == 200
     [confirmation] = smtp.mailbox.wait_for(1)

@@ -24,6 +24,7 @@ from settlecal.db.snapshot import reading
 from settlecal.db.models import Subscriber
 from settlecal.notify import subscriptions as subscribers_lib
 from tests.protocol.client import WsgiClient
+from tests.notify.conftest import SIGNUP_HEADERS, signup_body
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
@@ -66,8 +67,8 @@ def test_sign_ups_go_to_the_primary(replica: str, postgresql_url: str, loaded: E
     health = json.loads(dav.request("GET", "/.web/health").body)
     assert (health["status"], health["writes"]) == ("ok", "ok")
 
-    signed = dav.request("POST", "/.web/subscriptions", headers=FORM,
-                         body="email=ana%40example.com&system=BSP&country=ES&lang=en")
+    signed = dav.request("POST", "/.web/subscriptions", headers=SIGNUP_HEADERS,
+                            body=signup_body("email=ana%40example.com&system=BSP&country=ES&lang=en"))
     assert signed.status == 200, signed.body[:500]
     assert subscribers(loaded) == ["ana@example.com"]
 
@@ -87,7 +88,8 @@ def test_without_the_primary_sign_ups_are_503_and_health_degraded(replica: str, 
     assert health.status == 200  # calendars are served: the load balancer keeps the host
     assert (json.loads(health.body)["status"], json.loads(health.body)["writes"]) == ("degraded", "read-only")
 
-    signed = dav.request("POST", "/.web/subscriptions", headers=FORM, body="email=bo%40example.com&lang=en")
+    signed = dav.request("POST", "/.web/subscriptions", headers=SIGNUP_HEADERS,
+                            body=signup_body("email=bo%40example.com&lang=en"))
     assert signed.status == 503
     assert b"Traceback" not in signed.body and re.search(rb"Retry-After|try again", signed.body, re.IGNORECASE)
     assert subscribers(loaded) == []
