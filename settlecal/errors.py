@@ -67,15 +67,25 @@ class ReleaseInvalid(SettlecalError):
 class ReleaseUnreadable(SettlecalError):
     """The file cannot be read as a release at all (so its content was never checked)."""
 
-    def __init__(self, file: str, reason: str, line: int | None = None):
+    def __init__(self, file: str, reason: str, line: int | None = None, column: int | None = None):
         self.file = file
         self.reason = reason
         self.line = line
+        self.column = column if line is not None else None  # a column without its line locates nothing
         super().__init__(file, reason, line)
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.reason}"
+        place = "".join(f":{number}" for number in (self.line, self.column) if number is not None)
+        return f"{self.file}{place}: {self.reason}"
+
+
+class ReleaseTooLarge(ReleaseUnreadable):
+    """The file breaks a bound on the work reading it may take (size, expansion, rows, columns, cell
+    length): refused at once, before the work is done, so a hostile file costs seconds and bounded memory."""
+
+
+class ReleaseCutShort(ReleaseUnreadable):
+    """The file ends mid-row or without its final newline: a file still being written or copied."""
 
 
 class ReleaseNotFound(ReleaseUnreadable):
