@@ -67,7 +67,10 @@ def calendar_json(summary: CalendarSummary) -> dict[str, Any]:
 
 
 def problems_json(error: ReleaseInvalid) -> dict[str, Any]:
-    return {"ok": False, "file": error.file, "problems": [dataclasses.asdict(p) for p in error.problems]}
+    """The first problems in full, the others counted by kind and column (`omitted`); `total` counts all."""
+    return {"ok": False, "file": error.file, "total": error.total,
+            "problems": [dataclasses.asdict(p) for p in error.problems],
+            "omitted": [dataclasses.asdict(each) for each in error.omitted]}
 
 
 def _calendar_report_json(report: CalendarReport) -> dict[str, Any]:

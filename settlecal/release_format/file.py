@@ -66,16 +66,16 @@ def read_release(
                 while source.read(1 << 20):  # the whole file is hashed, and held to the size limit, first
                     pass
                 fp.seek(0)
-                rows, problems = validate_rows(xlsx_records(file, fp, limits), allow_extra_columns=allow_extra_columns)
+                found = validate_rows(xlsx_records(file, fp, limits), allow_extra_columns=allow_extra_columns)
             else:
                 source = CountingReader(file, fp, limits)
-                rows, problems = validate_rows(csv_records(file, source, limits), allow_extra_columns=allow_extra_columns)
+                found = validate_rows(csv_records(file, source, limits), allow_extra_columns=allow_extra_columns)
     except MemoryError as error:  # a bound above is too generous for this machine: say so, not a traceback
         raise ReleaseUnreadable(file, "ran out of memory reading the file; nothing was changed "
                                       "(lower [import] max_file_size, or split the release)") from error
-    if problems:
-        raise ReleaseInvalid(file, problems)
-    return ReleaseFile(path.name, source.sha256.hexdigest(), chosen, rows)
+    if found.problems:
+        raise ReleaseInvalid(file, found.problems, found.omitted)
+    return ReleaseFile(path.name, source.sha256.hexdigest(), chosen, found.rows)
 
 
 def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:

@@ -18,7 +18,8 @@ from typing import NamedTuple, TypeVar, cast
 
 from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, period_year
 
-from settlecal.errors import ReleaseProblem
+from settlecal.errors import Omitted, ReleaseProblem
+from settlecal.release_format.problems import ProblemList
 from settlecal.release_format.cells import (
     Cached, CalendarFaults, Cell, Fault, cell_text, is_blank_cell, parse_calendar, parse_date,
     parse_period, parse_remarks, parse_time, parse_year,
@@ -95,10 +96,17 @@ _SINGLE_DAY_KINDS = tuple((kind, kind.column) for kind in Kind if kind is not Ki
 
 
 class ValidatedRows(NamedTuple):
-    """What `validate_rows` found: the good rows and every problem (the release is bad if any)."""
+    """What `validate_rows` found: the good rows, the first problems (the release is bad if any) and
+    the count of the others by kind and column."""
 
     rows: tuple[ReleaseRow, ...]
     problems: tuple[ReleaseProblem, ...]
+    omitted: tuple[Omitted, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """How many problems there are in all."""
+        return len(self.problems) + sum(each.count for each in self.omitted)
 
 
 def validate_rows(
@@ -114,9 +122,10 @@ def validate_rows(
     if header is None:
         empty = _whole_file("expected a header naming the columns, got an empty file")
         return ValidatedRows((), (empty,))
-    layout, problems = _read_header(*header, allow_extra_columns)
+    layout, found = _read_header(*header, allow_extra_columns)
     if layout is None:
-        return ValidatedRows((), tuple(problems))
+        return ValidatedRows((), tuple(found))
+    problems = ProblemList(found)
     checker = _RowChecker(layout, problems)
     for line, cells in numbered:
         if not _is_blank(cells):
@@ -125,7 +134,7 @@ def validate_rows(
         message = f"expected period rows after the header (line {header[0]}), got none"
         problems.append(_whole_file(message))
     checker.check_overlaps()
-    return ValidatedRows(tuple(checker.rows), tuple(problems))
+    return ValidatedRows(tuple(checker.rows), tuple(problems), problems.omitted())
 
 
 def _whole_file(message: str) -> ReleaseProblem:
@@ -203,7 +212,7 @@ _OPTIONAL_DATES = tuple(
 class _RowChecker:
     """Checks records one by one, then what only the whole file shows (overlapping periods)."""
 
-    def __init__(self, layout: _Layout, problems: list[ReleaseProblem]):
+    def __init__(self, layout: _Layout, problems: ProblemList):
         self.problems = problems
         self.rows: list[ReleaseRow] = []
         self.count = 0
