@@ -32,7 +32,9 @@ from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation
 from importer.options import calendar_filter, calendar_filter_options, json_option
+from importer.terminal import visible
 from settlecal.release_format.file import ReleaseFormat, read_release
+from settlecal.release_format.limits import Limits
 from settlecal.releases.removals import RemovalsRefused
 
 
@@ -98,7 +100,7 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
     with _translated_errors(as_json):
         release_file = read_release(
             file, format=ReleaseFormat(file_format) if file_format else None,
-            allow_extra_columns=allow_extra_columns,
+            allow_extra_columns=allow_extra_columns, limits=Limits(max_file_size=invocation().settings.max_file_size),
         )
         engine = _created_or_migrated()
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
@@ -175,7 +177,7 @@ def release_show(release_id: int, as_json: bool) -> None:
     assert outcome.release is not None
     _echo_lines(report.release_lines([outcome.release]))
     if outcome.release.note:
-        click.echo(f"note: {outcome.release.note}")
+        click.echo(visible(f"note: {outcome.release.note}"))
     _echo_lines(report.outcome_lines(outcome))
 
 
@@ -253,7 +255,7 @@ def _echo_outcome(outcome: releases_lib.Outcome, as_json: bool) -> None:
 
 def _echo_lines(lines: Any) -> None:
     for line in lines:
-        click.echo(line)
+        click.echo(visible(line))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
+from importer.terminal import visible_lines
 from settlecal import config
 from settlecal.db.availability import describe, is_outage, open_database, url_secrets
 from settlecal.db.engine import Mode, shown, sqlite_path
@@ -72,6 +73,13 @@ class SettlecalGroup(click.Group):
     """The root group: turns configuration and database errors into `Error: …` and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except click.ClickException as error:  # its message may quote a file's cells: never raw escapes
+            error.message = visible_lines(error.message)
+            raise
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (DatabaseError, config.ConfigInvalid) as error:
