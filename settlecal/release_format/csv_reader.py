@@ -42,6 +42,8 @@ def csv_records(file: str, source: CountingReader, limits: Limits) -> Iterator[t
     start = 1
     try:
         for cells in reader:
+            if start > limits.max_lines:
+                raise ReleaseTooLarge(file, f"expected at most {limits.max_lines:,} lines, got more", start)
             yield start, _bounded(file, start, trimmed(file, start, cells, limits), limits)
             start = reader.line_num + 1
     except csv.Error as error:
@@ -55,6 +57,8 @@ def csv_records(file: str, source: CountingReader, limits: Limits) -> Iterator[t
 
 
 def _bounded(file: str, line: int, cells: Sequence[str], limits: Limits) -> Sequence[str]:
+    if not cells or max(map(len, cells)) <= limits.max_cell:
+        return cells
     for column, cell in enumerate(cells, 1):
         if len(cell) > limits.max_cell:
             reason = f"expected a cell of at most {limits.max_cell:,} characters, got {len(cell):,}"

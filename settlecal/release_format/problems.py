@@ -15,8 +15,12 @@ from settlecal.errors import Omitted, ReleaseProblem
 
 KEPT = 100
 """Problems kept in full."""
+MAX_COUNTED = 200_000
+"""Problems counted before checking stops: that many say all there is to say, and counting millions
+costs minutes (a hostile file must be refused within seconds)."""
 _KINDS = 1000
 """Distinct (kind, column) counted; the rest are counted together, so memory stays bounded."""
+_CACHED = 10_000
 _VALUES = re.compile(r"'[^']*'|\d[\d:-]*")
 
 
@@ -34,14 +38,26 @@ class ProblemList:
         self.total = 0
         self._limit = kept
         self._counts: collections.Counter[tuple[str, str | None]] = collections.Counter()
+        self._kinds: dict[str, str] = {}  # message → kind: most messages repeat ("got an empty cell")
         self.extend(problems)
 
     def append(self, problem: ReleaseProblem) -> None:
+        self.add(problem.line, problem.column, problem.column_name, problem.message, problem)
+
+    def add(self, line: int | None, column: int | None, column_name: str | None, message: str,
+            problem: ReleaseProblem | None = None) -> None:
+        """Like append(ReleaseProblem(...)), without making the problem once the list is full: a
+        release with millions of bad rows is counted in seconds."""
         self.total += 1
         if len(self.kept) < self._limit:
-            self.kept.append(problem)
+            self.kept.append(problem or ReleaseProblem(line, column, column_name, message))
             return
-        key = (kind_of(problem.message), problem.column_name)
+        kind = self._kinds.get(message)
+        if kind is None:
+            kind = kind_of(message)
+            if len(self._kinds) < _CACHED:
+                self._kinds[message] = kind
+        key = (kind, column_name)
         if key not in self._counts and len(self._counts) >= _KINDS:
             key = ("other problems", None)
         self._counts[key] += 1

@@ -19,7 +19,7 @@ from typing import NamedTuple, TypeVar, cast
 from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, period_year
 
 from settlecal.errors import Omitted, ReleaseProblem
-from settlecal.release_format.problems import ProblemList
+from settlecal.release_format.problems import MAX_COUNTED, ProblemList
 from settlecal.release_format.cells import (
     Cached, CalendarFaults, Cell, Fault, cell_text, is_blank_cell, parse_calendar, parse_date,
     parse_period, parse_remarks, parse_time, parse_year,
@@ -130,6 +130,10 @@ def validate_rows(
     for line, cells in numbered:
         if not _is_blank(cells):
             checker.check(line, cells)
+            if problems.total >= MAX_COUNTED:  # enough to judge the file; counting on costs minutes
+                problems.kept.append(_whole_file(f"stopped checking at line {line:,} after {MAX_COUNTED:,} "
+                                                 "problems; the rest of the file was not checked"))
+                break
     if checker.count == 0:
         message = f"expected period rows after the header (line {header[0]}), got none"
         problems.append(_whole_file(message))
@@ -363,4 +367,4 @@ class _RowChecker:
             self._spans.setdefault(calendar, []).append((start, end, line, period))
 
     def _report(self, line: int, name: str, message: str) -> None:
-        self.problems.append(ReleaseProblem(line, self._layout.positions.get(name), name, message))
+        self.problems.add(line, self._layout.positions.get(name), name, message)

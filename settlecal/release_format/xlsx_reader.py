@@ -22,6 +22,7 @@ from settlecal.release_format.limits import MIB, Limits, sized
 
 _CHUNK = 1 << 16
 _MAX_PARTS = 10_000
+_PROLOG = 1 << 16  # bytes of each part searched for a document type declaration
 _WORKSHEETS = "xl/worksheets/"
 
 
@@ -74,6 +75,13 @@ def _check_parts(file: str, archive: zipfile.ZipFile, limits: Limits) -> None:
     if total > limits.max_expanded:
         raise ReleaseTooLarge(file, f"expected a workbook that expands to at most {sized(limits.max_expanded)}, "
                                     f"got {sized(total)}")
+    for info in archive.infolist():
+        with archive.open(info) as part:
+            head = part.read(_PROLOG)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # no XLSX part has one: entity bombs do
+            reason = (f"expected an XLSX workbook, got part {info.filename!r} declaring XML entities "
+                      "(a 'billion laughs' bomb?)")
+            raise ReleaseFormatUnknown(file, reason)
 
 
 def _workbook(file: str, fp: BinaryIO) -> Any:
@@ -82,7 +90,7 @@ def _workbook(file: str, fp: BinaryIO) -> Any:
 
     try:
         return openpyxl.load_workbook(fp, read_only=True, data_only=True)
-    except DefusedXmlException as error:
+    except DefusedXmlException as error:  # entities declared past the part's first bytes
         reason = "expected an XLSX workbook, got XML that declares entities (a 'billion laughs' bomb?)"
         raise ReleaseFormatUnknown(file, reason) from error
     except MemoryError:
