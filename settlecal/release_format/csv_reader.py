@@ -19,7 +19,7 @@ _BOM = "\ufeff"
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
 _CHUNK = 1 << 20
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r(?!\Z))")  # a \r ending a chunk may be the first half of \r\n
+_LINE_END = re.compile(r"\r\n|\n|\r(?!\Z)")  # a \r ending a chunk may be the first half of \r\n
 _ENDS = re.compile(r"\r\n|\r|\n")
 
 
@@ -85,8 +85,8 @@ def _lines(file: str, source: CountingReader, limits: Limits) -> Iterator[str]:
             text, first = text.removeprefix(_BOM), False
         pending += text
         end = 0
-        for match in _LINE.finditer(pending):
-            yield match.group()
+        for match in _LINE_END.finditer(pending):
+            yield pending[end:match.end()]
             end = match.end()
             line += 1
         pending = pending[end:]

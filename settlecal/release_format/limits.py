@@ -31,8 +31,8 @@ class Limits:
     max_cell: int = 10_000  # characters of one cell
     max_line: int = 4 * MIB  # characters of one physical line of a CSV
     max_lines: int = 3_000_000  # physical lines of a CSV (the largest real release has 170,000)
-    max_expanded: int = 512 * MIB  # XLSX: bytes all parts of the workbook expand to
-    max_part: int = 32 * MIB  # XLSX: bytes of each part but the worksheet (openpyxl parses them whole)
+    max_expanded: int = 500 * MB  # XLSX: bytes all parts of the workbook expand to
+    max_part: int = 32 * MB  # XLSX: bytes of each part but the worksheet (openpyxl parses them whole)
     max_ratio: int = 200  # XLSX: expanded / compressed size of a part over 1 MiB (real sheets: 5 to 30)
     max_sheet_row: int = 1_048_576  # XLSX: the last row a spreadsheet can have
     max_row_gap: int = 100_000  # XLSX: empty rows allowed between two rows with data
