@@ -117,21 +117,34 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
 
 
 @cli.command()
+@click.argument("release_id", metavar="[RELEASE_ID]", type=int, required=False)
 @click.option("--note", help="Why the release is undone.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who rolls back.")
 @click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this rollback.")
 @json_option
-def rollback(note: str | None, operator: str, no_notify: bool, as_json: bool) -> None:
+def rollback(release_id: int | None, note: str | None, operator: str, no_notify: bool, as_json: bool) -> None:
     """Undo the newest import still in force, as a new release: clients see the previous dates return.
 
-    Repeat it to step further back; re-import a file to redo it.
+    RELEASE_ID names the release to undo; it is refused unless it is the newest import in force.
+
+    Without RELEASE_ID, says which release it undoes (the newest import in force) before undoing exactly
+    that one: an import finishing meanwhile is refused, never undone in its place. Repeat it to step
+    further back; re-import a file to redo it.
 
     Example:
 
-        settlecal rollback --note "Published by mistake"
+        settlecal rollback 7 --note "Published by mistake"
     """
+    engine = invocation().database_engine("rw")
     with _translated_errors():
-        outcome = releases_lib.rollback(invocation().database_engine("rw"), operator=operator, note=note, notify=not no_notify)
+        if release_id is None:
+            target = releases_lib.next_rollback(engine)
+            if target is not None:
+                click.echo(visible(f"Rolling back release {target.id} ({target.file_name or 'no file'}, imported "
+                                   f"{target.created_at:%Y-%m-%d %H:%M:%S} UTC by {target.operator})."), err=True)
+                release_id = target.id
+        outcome = releases_lib.rollback(engine, operator=operator, note=note, notify=not no_notify,
+                                        release_id=release_id)
     _echo_outcome(outcome, as_json)
     _deliver_notifications(outcome)
 
