@@ -36,7 +36,7 @@ from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
 from caldav_plugin import http, radicale_config as generated
-from caldav_plugin.edge import access_log, answers, health, logs, outage, screening, startup, throttle
+from caldav_plugin.edge import access_log, answers, health, logs, outage, repeats, screening, startup, throttle
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
 from caldav_plugin.web import subscriptions
@@ -79,6 +79,7 @@ class Application:
         outage.watch(self._storage.engine)
         outage.watch(self._write_engine)
         outage.quiet_radicale()
+        repeats.install()
         self._feeds = http.FeedResponder(
             self._storage, radicale_rights.load(configuration),
             auth_type=str(configuration.get("auth", "type")),
@@ -94,12 +95,15 @@ class Application:
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = environ.get("PATH_INFO") or "/"
         served: int | None = None
+        repeated = repeats.begin()
         try:
             answer, served = self._answer(environ, method, path)
         except Exception as error:  # the last line: a short 500, never a traceback in a body
             logger.error("Internal error on %s %r: %s", method, path, type(error).__name__)
             logger.debug("Internal error on %s %r", method, path, exc_info=True)
             answer = answers.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
+        finally:
+            repeats.end(repeated)
         access_log.log_access(environ, method, answer, time.perf_counter() - started, served,
                               self._edge.trusted_proxies)
         start_response(answer.status, answer.headers)
