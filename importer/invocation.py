@@ -76,8 +76,9 @@ class SettlecalGroup(click.Group):
         try:
             return self._invoke(ctx)
         except click.ClickException as error:  # its message may quote a file's cells: never raw escapes
-            error.message = visible_lines(error.message)
-            raise
+            if type(error) is not click.ClickException or visible_lines(error.message) == error.message:
+                raise
+            raise click.ClickException(visible_lines(error.message)) from error
 
     def _invoke(self, ctx: click.Context) -> Any:
         try:

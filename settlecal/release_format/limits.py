@@ -13,10 +13,11 @@ import os
 import pathlib
 import stat
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from settlecal.errors import ReleaseNotFound, ReleaseTooLarge, ReleaseUnreadable
 
+C = TypeVar("C")
 MB = 1_000_000
 MIB = 1 << 20
 DEFAULT_MAX_FILE_SIZE = 200 * MB
@@ -102,7 +103,7 @@ class CountingReader:
         return data
 
 
-def trimmed(file: str, line: int, cells: Sequence[object], limits: Limits) -> Sequence[object]:
+def trimmed(file: str, line: int, cells: Sequence[C], limits: Limits) -> Sequence[C]:
     """`cells` without the blank cells past `max_columns`; a cell with data there is refused.
 
     A header saved with a million empty columns then costs nothing per row.

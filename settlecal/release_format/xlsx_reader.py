@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import zipfile
 from collections.abc import Iterator, Sequence
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from xml.parsers import expat
 
 from settlecal.errors import ReleaseFormatUnknown, ReleaseTooLarge
@@ -124,7 +124,7 @@ class _SheetReader:
         self.collecting = False
         self.length = 0
 
-    def rows(self, source: BinaryIO) -> Iterator[tuple[int, Sequence[Cell]]]:
+    def rows(self, source: IO[bytes]) -> Iterator[tuple[int, Sequence[Cell]]]:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.EntityDeclHandler = self._entity
@@ -234,9 +234,9 @@ class _SheetReader:
             if kind == "s":
                 return self.shared[int(text)]
             if kind == "b":
-                return bool(int(text))  # type: ignore[return-value]  # a bool is an int
+                return bool(int(text))  # a bool is an int, which Cell allows
             if kind == "d":
-                return from_ISO8601(text)  # type: ignore[no-any-return]
+                return from_ISO8601(text)  # type: ignore[no-any-return,unused-ignore]
             number: int | float = int(text) if text.lstrip("-").isdigit() else float(text)
             if self.style in self.date_styles:
                 found: datetime.datetime | datetime.timedelta = from_excel(
