@@ -37,8 +37,9 @@ def csv_records(file: str, source: CountingReader, limits: Limits) -> Iterator[t
         yield from peeked
         yield from lines
 
+    delimiter = ";" if header.count(";") > header.count(",") else ","
     # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
-    reader = csv.reader(replayed(), delimiter=";" if header.count(";") > header.count(",") else ",", strict=True)
+    reader = csv.reader(replayed(), delimiter=delimiter, strict=True)
     start = 1
     try:
         for cells in reader:
@@ -46,6 +47,10 @@ def csv_records(file: str, source: CountingReader, limits: Limits) -> Iterator[t
                 raise ReleaseTooLarge(file, f"expected at most {limits.max_lines:,} lines, got more", start)
             yield start, _bounded(file, start, trimmed(file, start, cells, limits), limits)
             start = reader.line_num + 1
+    except _LongLine as long:
+        reason = f"expected lines of at most {limits.max_line:,} characters, got a longer one"
+        column = _long_cell(long.text, delimiter, limits) if long.line == start else None
+        raise ReleaseTooLarge(file, reason, long.line, column) from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):
             reason = f"expected cells of at most {limits.max_cell:,} characters, got a longer one"
@@ -54,6 +59,26 @@ def csv_records(file: str, source: CountingReader, limits: Limits) -> Iterator[t
             reason = "expected a closing quote before the end of the file, got a file cut off in a quoted cell"
             raise ReleaseCutShort(file, reason, start) from error
         raise ReleaseUnreadable(file, f"expected CSV, got {error} (an unterminated quote?)", start) from error
+
+
+class _LongLine(Exception):
+    """A physical line past `max_line`; `csv_records` says where, knowing the separator."""
+
+    def __init__(self, line: int, text: str) -> None:
+        super().__init__(line)
+        self.line, self.text = line, text
+
+
+def _long_cell(text: str, delimiter: str, limits: Limits) -> int | None:
+    """The column of the first cell longer than `max_cell` in a record that starts with `text`."""
+    column = 1
+    token = re.compile(f'"(?:[^"]+|"")*(?:"|\\Z)|[^"{delimiter}]+|"|{delimiter}')
+    for match in token.finditer(text):
+        if match.group() == delimiter:
+            column += 1
+        elif match.end() - match.start() > limits.max_cell:
+            return column
+    return None
 
 
 def _bounded(file: str, line: int, cells: Sequence[str], limits: Limits) -> Sequence[str]:
@@ -91,8 +116,7 @@ def _lines(file: str, source: CountingReader, limits: Limits) -> Iterator[str]:
             line += 1
         pending = pending[end:]
         if len(pending) > limits.max_line:
-            reason = f"expected lines of at most {limits.max_line:,} characters, got a longer one"
-            raise ReleaseTooLarge(file, reason, line)
+            raise _LongLine(line, pending)
     buffered = decoder.getstate()[0]
     if buffered:  # the file ends inside a multi-byte character
         raise ReleaseNotUtf8(file, source.count - len(buffered), line + len(_ENDS.findall(pending)), buffered[:1])

@@ -175,7 +175,7 @@ def test_long_cells_and_lines_are_refused_where_they_are(tmp_path: pathlib.Path)
         read_release(cell)
     line = bombs.csv_rows(tmp_path / "line.csv", [ES_2026[0] + '"' + "x" * (5 << 20) + '"'], 1)
     run = import_bounded(line, tmp_path)
-    assert_refused(run, f"{line}:2: ", "expected lines of at most 4,194,304 characters")
+    assert_refused(run, f"{line}:2:15: ", "expected lines of at most 4,194,304 characters")
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: pathlib.Path) -> None:
