@@ -36,17 +36,14 @@ def xlsx_records(file: str, fp: BinaryIO, limits: Limits) -> Iterator[tuple[int,
     with archive:
         _check_parts(file, archive, limits)
         fp.seek(0)
-        workbook = _workbook(file, fp)
+        reader, sheet_path = _workbook(file, fp)
         try:
-            if not workbook.worksheets:
-                raise ReleaseFormatUnknown(file, "expected a workbook with a worksheet, got none")
-            sheet = workbook.worksheets[0]
-            with archive.open(sheet._worksheet_path) as source:
-                yield from _SheetReader(file, workbook, sheet._shared_strings, limits).rows(source)
+            with archive.open(sheet_path) as source:
+                yield from _SheetReader(file, reader.wb, reader.shared_strings, limits).rows(source)
         except (zipfile.BadZipFile, KeyError, EOFError, OSError) as error:
             raise ReleaseFormatUnknown(file, f"expected an XLSX workbook, got a broken one ({error})") from error
         finally:
-            workbook.close()
+            reader.archive.close()
 
 
 def _check_directory(file: str, fp: BinaryIO) -> None:
@@ -84,12 +81,22 @@ def _check_parts(file: str, archive: zipfile.ZipFile, limits: Limits) -> None:
             raise ReleaseFormatUnknown(file, reason)
 
 
-def _workbook(file: str, fp: BinaryIO) -> Any:
-    import openpyxl  # here, not at the top: it costs every command 70 ms and only XLSX needs it
+def _workbook(file: str, fp: BinaryIO) -> tuple[Any, str]:
+    """openpyxl's reader of the workbook's small parts (shared strings, styles: what cells need), and the
+    path of the first worksheet. Not `load_workbook`: even read-only, it parses every worksheet whole
+    once just to find its dimensions."""
+    import openpyxl.reader.excel  # here, not at the top: it costs every command 70 ms and only XLSX needs it
     from defusedxml import DefusedXmlException
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     try:
-        return openpyxl.load_workbook(fp, read_only=True, data_only=True)
+        reader = openpyxl.reader.excel.ExcelReader(fp, read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [rel.target for _, rel in reader.parser.find_sheets()
+                  if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
     except DefusedXmlException as error:  # entities declared past the part's first bytes
         reason = "expected an XLSX workbook, got XML that declares entities (a 'billion laughs' bomb?)"
         raise ReleaseFormatUnknown(file, reason) from error
@@ -98,6 +105,10 @@ def _workbook(file: str, fp: BinaryIO) -> Any:
     except Exception as error:  # openpyxl raises whatever zipfile or its XML parser raised
         reason = f"expected an XLSX workbook, got an unreadable file ({type(error).__name__}: {error})"
         raise ReleaseFormatUnknown(file, reason) from error
+    if not sheets:
+        reader.archive.close()
+        raise ReleaseFormatUnknown(file, "expected a workbook with a worksheet, got none")
+    return reader, sheets[0]
 
 
 def _column(reference: str) -> int:
