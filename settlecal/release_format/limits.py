@@ -31,7 +31,7 @@ class Limits:
     max_columns: int = 256  # cells of a record that may hold data (blank ones beyond are dropped)
     max_cell: int = 10_000  # characters of one cell
     max_line: int = 4 * MIB  # characters of one physical line of a CSV
-    max_lines: int = 3_000_000  # physical lines of a CSV (the largest real release has 170,000)
+    max_lines: int = 1_000_000  # physical lines of a CSV (the largest real release has 170,000 rows)
     max_expanded: int = 500 * MB  # XLSX: bytes all parts of the workbook expand to
     max_part: int = 32 * MB  # XLSX: bytes of each part but the worksheet (openpyxl parses them whole)
     max_ratio: int = 200  # XLSX: expanded / compressed size of a part over 1 MiB (real sheets: 5 to 30)

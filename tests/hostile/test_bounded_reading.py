@@ -248,3 +248,11 @@ def test_every_problem_is_still_reported_below_the_cap(tmp_path: pathlib.Path) -
         read_release(path)
     assert (refused.value.total, refused.value.omitted) == (1, ())
     assert isinstance(refused.value, ReleaseInvalid) and not isinstance(refused.value, ReleaseFormatUnknown)
+
+
+def test_lines_past_the_line_limit_are_refused_where_they_start(tmp_path: pathlib.Path) -> None:
+    path = bombs.csv_rows(tmp_path / "long.csv", ES_2026, 2, end="\n" * 20)
+    with pytest.raises(ReleaseTooLarge) as refused:
+        read_release(path, limits=Limits(max_lines=10))
+    assert str(refused.value) == f"{path}:11: expected at most 10 lines, got more"
+    assert len(read_release(path).rows) == 2  # blank lines are fine within the default
