@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 
-import bcrypt
 from radicale.auth import htpasswd
 
 _BCRYPT = re.compile(r"^\$2[abxy]?\$(\d{2})\$")
@@ -39,6 +38,8 @@ class Auth(htpasswd.Auth):
 
     def _dummy(self, users: dict[str, str]) -> str:
         """A bcrypt hash of the cost the file's hashes use (htpasswd -B: 5; others choose more)."""
+        import bcrypt  # as Radicale does: only a bcrypt htpasswd file needs it (pip install 'settlecal[auth]')
+
         cost = next((int(match.group(1)) for digest in users.values() if (match := _BCRYPT.match(digest))), 5)
         with self._dummy_lock:
             if cost not in self._dummies:
