@@ -131,7 +131,7 @@ def test_billion_laughs_are_refused_by_name(tmp_path: pathlib.Path, part: str) -
 # -- CSV: problem lists, columns, cells, size, special files ------------------------------------
 
 
-def test_a_two_hundred_thousand_row_release_with_one_wrong_date_format(tmp_path: pathlib.Path) -> None:
+def test_four_hundred_thousand_rows_with_one_wrong_date_format_print_a_hundred_lines(tmp_path: pathlib.Path) -> None:
     row = "BSP,ES,EUR,weekly,W{n},2020-01-01,2020-01-01,,1/13/2026,,,,,,"
     path = bombs.csv_rows(tmp_path / "bad-dates.csv", [row], 400_000)
     run = import_bounded(path, tmp_path)
@@ -141,6 +141,14 @@ def test_a_two_hundred_thousand_row_release_with_one_wrong_date_format(tmp_path:
     assert f"{path}: stopped checking at line 200,001 after 200,000 problems" in run.output
     assert f"{path}: 199,900 × expected a date (YYYY-MM-DD, DD-MMM-YY or DD/MM/YYYY) in column billing" in lines
     assert f"{path}:102:9" not in run.output
+
+
+def test_a_header_and_a_million_lines_of_x_are_refused_in_a_few_lines(tmp_path: pathlib.Path) -> None:
+    path = bombs.csv_rows(tmp_path / "x.csv", ["x"], 1_000_000)
+    assert path.stat().st_size < 3_000_000
+    run = import_bounded(path, tmp_path)
+    assert_refused(run, f"{path}: ", f"{path}:2:1: system: expected BSP or CASS, got 'x'")
+    assert len(run.output.splitlines()) < 120
 
 
 def test_the_problem_list_is_capped_in_json_too(tmp_path: pathlib.Path) -> None:
