@@ -85,6 +85,9 @@ class SettlecalGroup(click.Group):
             return super().invoke(ctx)
         except (DatabaseError, config.ConfigInvalid) as error:
             raise click.ClickException(str(error)) from error
+        except MemoryError as error:  # a release's reading is bounded, but the machine may have less memory still
+            raise click.ClickException("ran out of memory; nothing was changed (every import and rollback is one "
+                                       "transaction): free memory, or split the release") from error
         except sa_exc.SQLAlchemyError as error:
             if not is_outage(error) or not isinstance(ctx.obj, Invocation):
                 raise
