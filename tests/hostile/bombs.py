@@ -131,3 +131,28 @@ def csv_rows(path: pathlib.Path, rows: list[str], count: int, *, header: str = H
             out.write(rows[n % len(rows)].replace("{n}", str(n)) + "\n")
         out.write(end)
     return path
+
+
+def many_good_rows(path: pathlib.Path, count: int) -> pathlib.Path:
+    """A valid release of `count` weekly periods, 600 per calendar over as many calendars as it takes."""
+    import datetime
+
+    import pycountry
+
+    week = datetime.timedelta(days=7)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER + "\n")
+        written = 0
+        for system in ("BSP", "CASS"):
+            for country in (each.alpha_2 for each in pycountry.countries):
+                for frequency in ("weekly", "monthly"):
+                    start = datetime.date(2000, 1, 3)
+                    for number in range(min(600, count - written)):
+                        end = start + datetime.timedelta(days=6)
+                        out.write(f"{system},{country},EUR,{frequency},P{number},{start},{end},,{end + week},"
+                                  f"{end + 2 * week},,,,,\n")
+                        start += week
+                    written += min(600, count - written)
+                    if written == count:
+                        return path
+    raise ValueError(f"at most {written} rows")

@@ -264,3 +264,27 @@ def test_lines_past_the_line_limit_are_refused_where_they_start(tmp_path: pathli
         read_release(path, limits=Limits(max_lines=10))
     assert str(refused.value) == f"{path}:11: expected at most 10 lines, got more"
     assert len(read_release(path).rows) == 2  # blank lines are fine within the default
+
+
+def test_running_out_of_memory_is_one_line_and_changes_nothing(tmp_path: pathlib.Path) -> None:
+    """Under an address-space limit just big enough to import a small release, a large good one runs
+    out of memory: the operator reads one line, not a MemoryError traceback."""
+    small = bombs.csv_rows(tmp_path / "small.csv", ES_2026, 2)
+    large = bombs.many_good_rows(tmp_path / "large.csv", 500_000)
+
+    def run(path: pathlib.Path, limit: int) -> subprocess.CompletedProcess[str]:
+        def restrict() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit << 20, limit << 20))
+
+        command = [sys.executable, "-m", "importer", "--database", f"sqlite:///{tmp_path / 'memory.sqlite'}",
+                   "import", "--dry-run", str(path)]
+        return subprocess.run(command, capture_output=True, text=True, preexec_fn=restrict, cwd=ROOT,
+                              env={**os.environ, "SETTLECAL_CONFIG": ""})
+
+    limit = next((limit for limit in (160, 200, 240, 280) if run(small, limit).returncode == 0), None)
+    assert limit is not None, "a small release needs more than 280 MB of address space"
+    refused = run(large, limit)
+    assert refused.returncode == 1, refused.stdout[-300:]
+    assert refused.stderr.startswith("Error: ") and "ran out of memory" in refused.stderr, refused.stderr[-500:]
+    assert "Traceback" not in refused.stderr and "MemoryError" not in refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
