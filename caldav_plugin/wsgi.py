@@ -36,7 +36,9 @@ from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
 from caldav_plugin import http, radicale_config as generated
-from caldav_plugin.edge import access_log, answers, health, logs, outage, proxies, screening, security_headers, startup
+from caldav_plugin.edge import (
+    access_log, answers, health, logs, outage, proxies, repeats, screening, security_headers, startup, throttle,
+)
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
 from caldav_plugin.web import subscriptions
@@ -79,6 +81,7 @@ class Application:
         outage.watch(self._storage.engine)
         outage.watch(self._write_engine)
         outage.quiet_radicale()
+        repeats.install()
         self._feeds = http.FeedResponder(
             self._storage, radicale_rights.load(configuration),
             auth_type=str(configuration.get("auth", "type")),
@@ -86,18 +89,23 @@ class Application:
                            for option in configuration.options("headers")},
         )
         self._api = api.Api.from_configuration(configuration, self._storage.engine)
+        # Private servers only: a public one takes any password (or none), so no login fails there.
+        self._throttle = throttle.LoginThrottle() if configuration.get("auth", "type") != "none" else None
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         path = environ.get("PATH_INFO") or "/"
         served: int | None = None
+        repeated = repeats.begin()
         try:
             answer, served = self._answer(environ, method, path)
         except Exception as error:  # the last line: a short 500, never a traceback in a body
             logger.error("Internal error on %s %r: %s", method, path, type(error).__name__)
             logger.debug("Internal error on %s %r", method, path, exc_info=True)
             answer = answers.text_answer("500 Internal Server Error", "500 Internal Server Error\n", method)
+        finally:
+            repeats.end(repeated)
         access_log.log_access(environ, method, answer, time.perf_counter() - started, served,
                               self._edge.trusted_proxies)
         start_response(answer.status, security_headers.added(answer.headers))
@@ -118,6 +126,23 @@ class Application:
             return refusal, None
         if path == answers.HEALTH_PATH:
             return health.health(self._storage.engine, self._write_engine, self._edge, method)
+        login = throttle.login_of(environ) if self._throttle is not None and not api_request else None
+        if login is None:
+            return self._guarded(environ, method, path, api_request)
+        assert self._throttle is not None
+        keys = throttle.keys_for(login, access_log.client_address(environ, self._edge.trusted_proxies))
+        wait = self._throttle.wait(keys)
+        if wait > 0:  # refused before any password is checked: nothing waits in this thread
+            logger.info("%s %r refused: failed logins, retry in %.0f s", method, path, wait)
+            return throttle.too_many(wait, method), None
+        answer, served = self._guarded(environ, method, path, api_request)
+        if answer.status.startswith("401"):
+            self._throttle.failed(keys)
+        elif not answer.status.startswith("5"):
+            self._throttle.succeeded(keys[0])
+        return answer, served
+
+    def _guarded(self, environ: Environ, method: str, path: str, api_request: bool) -> tuple[http.Answer, int | None]:
         token = outage.begin_request()
         try:
             return self._read(environ, method, path, api_request)

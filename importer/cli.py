@@ -32,7 +32,9 @@ from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import load_config
 from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation
 from importer.options import calendar_filter, calendar_filter_options, json_option
+from importer.terminal import visible
 from settlecal.release_format.file import ReleaseFormat, read_release
+from settlecal.release_format.limits import Limits
 from settlecal.releases.removals import RemovalsRefused
 
 
@@ -98,7 +100,7 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
     with _translated_errors(as_json):
         release_file = read_release(
             file, format=ReleaseFormat(file_format) if file_format else None,
-            allow_extra_columns=allow_extra_columns,
+            allow_extra_columns=allow_extra_columns, limits=Limits(max_file_size=invocation().settings.max_file_size),
         )
         engine = _created_or_migrated()
         with _progress(len(release_file.rows), enabled=not as_json) as progress:
@@ -115,21 +117,34 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
 
 
 @cli.command()
+@click.argument("release_id", metavar="[RELEASE_ID]", type=int, required=False)
 @click.option("--note", help="Why the release is undone.")
 @click.option("--operator", default=getpass.getuser, show_default="the login name", help="Who rolls back.")
 @click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this rollback.")
 @json_option
-def rollback(note: str | None, operator: str, no_notify: bool, as_json: bool) -> None:
+def rollback(release_id: int | None, note: str | None, operator: str, no_notify: bool, as_json: bool) -> None:
     """Undo the newest import still in force, as a new release: clients see the previous dates return.
 
-    Repeat it to step further back; re-import a file to redo it.
+    RELEASE_ID names the release to undo; it is refused unless it is the newest import in force.
+
+    Without RELEASE_ID, says which release it undoes (the newest import in force) before undoing exactly
+    that one: an import finishing meanwhile is refused, never undone in its place. Repeat it to step
+    further back; re-import a file to redo it.
 
     Example:
 
-        settlecal rollback --note "Published by mistake"
+        settlecal rollback 7 --note "Published by mistake"
     """
+    engine = invocation().database_engine("rw")
     with _translated_errors():
-        outcome = releases_lib.rollback(invocation().database_engine("rw"), operator=operator, note=note, notify=not no_notify)
+        if release_id is None:
+            target = releases_lib.next_rollback(engine)
+            if target is not None:
+                click.echo(visible(f"Rolling back release {target.id} ({target.file_name or 'no file'}, imported "
+                                   f"{target.created_at:%Y-%m-%d %H:%M:%S} UTC by {target.operator})."), err=True)
+                release_id = target.id
+        outcome = releases_lib.rollback(engine, operator=operator, note=note, notify=not no_notify,
+                                        release_id=release_id)
     _echo_outcome(outcome, as_json)
     _deliver_notifications(outcome)
 
@@ -175,7 +190,7 @@ def release_show(release_id: int, as_json: bool) -> None:
     assert outcome.release is not None
     _echo_lines(report.release_lines([outcome.release]))
     if outcome.release.note:
-        click.echo(f"note: {outcome.release.note}")
+        click.echo(visible(f"note: {outcome.release.note}"))
     _echo_lines(report.outcome_lines(outcome))
 
 
@@ -253,7 +268,7 @@ def _echo_outcome(outcome: releases_lib.Outcome, as_json: bool) -> None:
 
 def _echo_lines(lines: Any) -> None:
     for line in lines:
-        click.echo(line)
+        click.echo(visible(line))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
+from importer.terminal import visible_lines
 from settlecal import config
 from settlecal.db.availability import describe, is_outage, open_database, url_secrets
 from settlecal.db.engine import Mode, shown, sqlite_path
@@ -73,9 +74,20 @@ class SettlecalGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            return self._invoke(ctx)
+        except click.ClickException as error:  # its message may quote a file's cells: never raw escapes
+            if type(error) is not click.ClickException or visible_lines(error.message) == error.message:
+                raise
+            raise click.ClickException(visible_lines(error.message)) from error
+
+    def _invoke(self, ctx: click.Context) -> Any:
+        try:
             return super().invoke(ctx)
         except (DatabaseError, config.ConfigInvalid) as error:
             raise click.ClickException(str(error)) from error
+        except MemoryError as error:  # a release's reading is bounded, but the machine may have less memory still
+            raise click.ClickException("ran out of memory; nothing was changed (every import and rollback is one "
+                                       "transaction): free memory, or split the release") from error
         except sa_exc.SQLAlchemyError as error:
             if not is_outage(error) or not isinstance(ctx.obj, Invocation):
                 raise

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from importer.terminal import json_safe
 from settlecal.db.queries import CalendarSummary, ReleaseSummary
 from settlecal.changes import Action, CalendarReport, KeyDateChange, KeyDateState, Removal
 from settlecal.errors import ReleaseInvalid
@@ -15,7 +16,7 @@ from settlecal.releases.service import Outcome
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, default=_json_default, ensure_ascii=False)
+    return json_safe(json.dumps(value, indent=2, sort_keys=True, default=_json_default, ensure_ascii=False))
 
 
 def _json_default(value: Any) -> Any:
@@ -69,7 +70,10 @@ def calendar_json(summary: CalendarSummary) -> dict[str, Any]:
 
 
 def problems_json(error: ReleaseInvalid) -> dict[str, Any]:
-    return {"ok": False, "file": error.file, "problems": [dataclasses.asdict(p) for p in error.problems]}
+    """The first problems in full, the others counted by kind and column (`omitted`); `total` counts all."""
+    return {"ok": False, "file": error.file, "total": error.total,
+            "problems": [dataclasses.asdict(p) for p in error.problems],
+            "omitted": [dataclasses.asdict(each) for each in error.omitted]}
 
 
 def _calendar_report_json(report: CalendarReport) -> dict[str, Any]:

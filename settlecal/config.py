@@ -123,6 +123,9 @@ OPTIONS: Final = (
            "plain lines for a terminal."),
     Option("logging", "access_log", "SETTLECAL_ACCESS_LOG", "-",
            "The access log: - (the log stream), a file (reopened when logrotate moves it), or off."),
+    Option("import", "max_file_size", "SETTLECAL_MAX_FILE_SIZE", "200",
+           "Megabytes a release file may have: `settlecal import` refuses a larger one before reading it "
+           "(an XLSX is also held to bounds on how much it expands; docs/release-format.md)."),
 )
 
 
@@ -157,6 +160,7 @@ class Settings:
     log_format: str
     access_log: str
     database_configured: bool  # False: the default SQLite file, nobody chose it
+    max_file_size: int = 200_000_000  # bytes of a release file
 
     @property
     def writes_url(self) -> str:
@@ -228,6 +232,7 @@ def load(path: str | os.PathLike[str] | None = None, *, database_url: str | None
         log_format=_choice(raw, "logging", "format", ("json", "text")),
         access_log=raw[("logging", "access_log")] or "-",
         database_configured=bool(url),
+        max_file_size=_number(raw, "import", "max_file_size", 200) * 1_000_000,
     )
 
 

@@ -42,18 +42,45 @@ class ReleaseProblem:
         return (self.line or 0, self.column or 0)
 
 
-class ReleaseInvalid(SettlecalError):
-    """The file was read but its content is not a valid release; `problems` lists all of it."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class Omitted:
+    """Problems not listed in full: how many, of what kind ('expected a date …'), in which column."""
 
-    def __init__(self, file: str, problems: Sequence[ReleaseProblem]):
+    count: int
+    kind: str
+    column_name: str | None
+
+
+_OMITTED_SHOWN = 20  # kinds of omitted problem listed; the rest are summed on one line
+
+
+class ReleaseInvalid(SettlecalError):
+    """The file was read but its content is not a valid release.
+
+    `problems` holds the first problems in full (sorted by place), `omitted` counts the others by
+    kind and column, and `total` is the number of all of them.
+    """
+
+    def __init__(self, file: str, problems: Sequence[ReleaseProblem], omitted: Sequence[Omitted] = ()):
         self.file = file
         self.problems = tuple(sorted(problems, key=lambda problem: problem.sort_key))
+        self.omitted = tuple(omitted)
+        self.total = len(self.problems) + sum(each.count for each in self.omitted)
         super().__init__(file, self.problems)
 
     def __str__(self) -> str:
-        count = len(self.problems)
-        lines = [f"{self.file}: {count} problem{'' if count == 1 else 's'}"]
+        count = self.total
+        lines = [f"{self.file}: {count:,} problem{'' if count == 1 else 's'}"]
         lines.extend(self._compiler_style(problem) for problem in self.problems)
+        if self.omitted:
+            more = sum(each.count for each in self.omitted)
+            lines.append(f"{self.file}: and {more:,} more, not listed:")
+            lines.extend(f"{self.file}: {each.count:,} × {each.kind}"
+                         + (f" in column {each.column_name}" if each.column_name else "")
+                         for each in self.omitted[:_OMITTED_SHOWN])
+            rest = self.omitted[_OMITTED_SHOWN:]
+            if rest:
+                lines.append(f"{self.file}: {sum(each.count for each in rest):,} × {len(rest):,} other kinds")
         return "\n".join(lines)
 
     def _compiler_style(self, problem: ReleaseProblem) -> str:
@@ -67,15 +94,25 @@ class ReleaseInvalid(SettlecalError):
 class ReleaseUnreadable(SettlecalError):
     """The file cannot be read as a release at all (so its content was never checked)."""
 
-    def __init__(self, file: str, reason: str, line: int | None = None):
+    def __init__(self, file: str, reason: str, line: int | None = None, column: int | None = None):
         self.file = file
         self.reason = reason
         self.line = line
+        self.column = column if line is not None else None  # a column without its line locates nothing
         super().__init__(file, reason, line)
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.reason}"
+        place = "".join(f":{number}" for number in (self.line, self.column) if number is not None)
+        return f"{self.file}{place}: {self.reason}"
+
+
+class ReleaseTooLarge(ReleaseUnreadable):
+    """The file breaks a bound on the work reading it may take (size, expansion, rows, columns, cell
+    length): refused at once, before the work is done, so a hostile file costs seconds and bounded memory."""
+
+
+class ReleaseCutShort(ReleaseUnreadable):
+    """The file ends mid-row or without its final newline: a file still being written or copied."""
 
 
 class ReleaseNotFound(ReleaseUnreadable):

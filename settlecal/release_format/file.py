@@ -11,26 +11,18 @@ import dataclasses
 import datetime
 import enum
 import hashlib
-import io
 import pathlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import TextIO
 
 from settlecal.domain import MEMBER_SEPARATOR, CalendarKey
 
-from settlecal.errors import (
-    ReleaseFormatUnknown,
-    ReleaseInvalid,
-    ReleaseNotFound,
-    ReleaseNotUtf8,
-    ReleaseUnreadable,
-)
-from settlecal.release_format.cells import Cell, neutralised, restored
+from settlecal.errors import ReleaseInvalid, ReleaseUnreadable
+from settlecal.release_format.cells import neutralised
+from settlecal.release_format.csv_reader import csv_records
+from settlecal.release_format.limits import CountingReader, Limits, open_release_file
 from settlecal.release_format.rows import COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, ReleaseRow, validate_rows
-
-_BOM = b"\xef\xbb\xbf"
-_ZIP = b"PK\x03\x04"
-_OLE2 = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
+from settlecal.release_format.xlsx_reader import xlsx_records
 
 
 class ReleaseFormat(enum.StrEnum):
@@ -51,26 +43,40 @@ class ReleaseFile:
 
 
 def read_release(
-    path: pathlib.Path, *, format: ReleaseFormat | None = None, allow_extra_columns: bool = False
+    path: pathlib.Path, *, format: ReleaseFormat | None = None, allow_extra_columns: bool = False,
+    limits: Limits = Limits(),
 ) -> ReleaseFile:
-    """Reads and validates the whole file at `path`.
+    """Reads and validates the whole file at `path`, within `limits`.
 
     The format is `format`, else the suffix (.csv, .xlsx), else sniffed (XLSX is a zip).
 
     Raises:
-        ReleaseInvalid: listing every problem of the content (it never stops at the first).
-        ReleaseUnreadable: (or a subclass) when the file is missing, neither CSV nor XLSX, or a
-            CSV that is not UTF-8 (`ReleaseNotUtf8` gives the byte offset and line).
+        ReleaseInvalid: listing the problems of the content (it never stops at the first; it keeps
+            the first ones in full and counts the rest).
+        ReleaseUnreadable: (or a subclass) when the file is missing, not a regular file, neither CSV
+            nor XLSX, a CSV that is not UTF-8 (`ReleaseNotUtf8` gives the byte offset and line), cut
+            short (`ReleaseCutShort`), or beyond a limit (`ReleaseTooLarge`, with its line and column).
     """
     file = str(path)
-    data = _read_bytes(path)
-    chosen = format or _format_of(path, data)
-    read = _xlsx_records if chosen is ReleaseFormat.XLSX else _csv_records
-    records = read(file, data)
-    rows, problems = validate_rows(records, allow_extra_columns=allow_extra_columns)
-    if problems:
-        raise ReleaseInvalid(file, problems)
-    return ReleaseFile(path.name, hashlib.sha256(data).hexdigest(), chosen, rows)
+    try:
+        with open_release_file(path, limits) as fp:
+            chosen = format or _format_of(path, fp.read(4))
+            fp.seek(0)
+            if chosen is ReleaseFormat.XLSX:
+                source = CountingReader(file, fp, limits)
+                while source.read(1 << 20):  # the whole file is hashed, and held to the size limit, first
+                    pass
+                fp.seek(0)
+                found = validate_rows(xlsx_records(file, fp, limits), allow_extra_columns=allow_extra_columns)
+            else:
+                source = CountingReader(file, fp, limits)
+                found = validate_rows(csv_records(file, source, limits), allow_extra_columns=allow_extra_columns)
+    except MemoryError as error:  # a bound above is too generous for this machine: say so, not a traceback
+        raise ReleaseUnreadable(file, "ran out of memory reading the file; nothing was changed "
+                                      "(lower [import] max_file_size, or split the release)") from error
+    if found.problems:
+        raise ReleaseInvalid(file, found.problems, found.omitted)
+    return ReleaseFile(path.name, source.sha256.hexdigest(), chosen, found.rows)
 
 
 def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:
@@ -124,73 +130,9 @@ def _csv_cells(row: ReleaseRow) -> list[str]:
     )]  # fmt: skip
 
 
-def _read_bytes(path: pathlib.Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except IsADirectoryError as error:
-        raise ReleaseNotFound(str(path), "expected a release file, got a directory") from error
-    except (FileNotFoundError, NotADirectoryError) as error:
-        raise ReleaseNotFound(str(path), "expected a release file, found none there") from error
-    except OSError as error:
-        raise ReleaseUnreadable(str(path), f"cannot read the file: {error.strerror}") from error
-
-
-def _format_of(path: pathlib.Path, data: bytes) -> ReleaseFormat:
+def _format_of(path: pathlib.Path, head: bytes) -> ReleaseFormat:
     try:
         return ReleaseFormat(path.suffix.lower().lstrip("."))
     except ValueError:
         pass
-    return ReleaseFormat.XLSX if data.startswith(b"PK") else ReleaseFormat.CSV
-
-
-def _csv_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
-    """(line where each record starts, cells); the separator is the one of ; and , the header uses more."""
-    _check_text(file, data)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    header = next((line for line in text if line.strip()), "")
-    text.seek(0)
-    # strict: an unterminated quote is an error, not a cell that swallows the rest of the file.
-    reader = csv.reader(text, delimiter=";" if header.count(";") > header.count(",") else ",", strict=True)
-    start = 1
-    try:
-        for cells in reader:
-            yield start, [restored(cell) for cell in cells]
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise ReleaseUnreadable(file, f"expected CSV, got {error} (an unterminated quote?)", start) from error
-
-
-def _check_text(file: str, data: bytes) -> None:
-    """Rejects bytes that are not UTF-8 text, saying where (spreadsheets also save Latin-1 CSV)."""
-    if data.startswith(_ZIP):
-        reason = "expected CSV text, got a zip archive (an XLSX file named .csv?)"
-        raise ReleaseFormatUnknown(file, reason)
-    if data.startswith(_OLE2):
-        reason = "expected CSV or XLSX, got an Excel 97-2003 workbook; save it as .xlsx or CSV UTF-8"
-        raise ReleaseFormatUnknown(file, reason)
-    body = data[len(_BOM):] if data.startswith(_BOM) else data
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        offset = error.start + len(data) - len(body)
-        line = len((data[:offset] + b"x").splitlines())  # counts \r\n, \n and \r line ends alike
-        raise ReleaseNotUtf8(file, offset, line, data[offset:offset + 1]) from error
-
-
-def _xlsx_records(file: str, data: bytes) -> Iterator[tuple[int, Sequence[Cell]]]:
-    """(sheet row, cell values) of the first worksheet."""
-    try:
-        import openpyxl  # here, not at the top: it costs every command 70 ms and only XLSX needs it
-
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises whatever zipfile or its XML parser raised
-        reason = f"expected an XLSX workbook, got an unreadable file ({error})"
-        raise ReleaseFormatUnknown(file, reason) from error
-    try:
-        if not workbook.worksheets:
-            raise ReleaseFormatUnknown(file, "expected a workbook with a worksheet, got none")
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong used range; read every row there is
-        yield from enumerate(sheet.iter_rows(values_only=True), 1)
-    finally:
-        workbook.close()
+    return ReleaseFormat.XLSX if head.startswith(b"PK") else ReleaseFormat.CSV

@@ -16,7 +16,8 @@ from typing import NamedTuple, TypeVar, cast
 
 from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, System, period_year
 
-from settlecal.errors import ReleaseProblem
+from settlecal.errors import Omitted, ReleaseProblem
+from settlecal.release_format.problems import MAX_COUNTED, ProblemList
 from settlecal.release_format.cells import (
     Cached, CalendarFaults, Cell, Fault, Operation, cell_text, is_blank_cell, parse_calendar, parse_date,
     parse_period, parse_remarks, parse_time, parse_year, parse_zone,
@@ -105,10 +106,17 @@ _SINGLE_DAY_KINDS = tuple((kind, kind.column) for kind in Kind if kind is not Ki
 
 
 class ValidatedRows(NamedTuple):
-    """What `validate_rows` found: the good rows and every problem (the release is bad if any)."""
+    """What `validate_rows` found: the good rows, the first problems (the release is bad if any) and
+    the count of the others by kind and column."""
 
     rows: tuple[ReleaseRow, ...]
     problems: tuple[ReleaseProblem, ...]
+    omitted: tuple[Omitted, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """How many problems there are in all."""
+        return len(self.problems) + sum(each.count for each in self.omitted)
 
 
 def validate_rows(
@@ -124,18 +132,23 @@ def validate_rows(
     if header is None:
         empty = _whole_file("expected a header naming the columns, got an empty file")
         return ValidatedRows((), (empty,))
-    layout, problems = read_header(*header, allow_extra_columns)
+    layout, found = read_header(*header, allow_extra_columns)
     if layout is None:
-        return ValidatedRows((), tuple(problems))
+        return ValidatedRows((), tuple(found))
+    problems = ProblemList(found)
     checker = _RowChecker(layout, problems)
     for line, cells in numbered:
         if not _is_blank(cells):
             checker.check(line, cells)
+            if problems.total >= MAX_COUNTED:  # enough to judge the file; counting on costs minutes
+                problems.kept.append(_whole_file(f"stopped checking at line {line:,} after {MAX_COUNTED:,} "
+                                                 "problems; the rest of the file was not checked"))
+                break
     if checker.count == 0:
         message = f"expected period rows after the header (line {header[0]}), got none"
         problems.append(_whole_file(message))
     checker.check_overlaps()
-    return ValidatedRows(tuple(checker.rows), tuple(problems))
+    return ValidatedRows(tuple(checker.rows), tuple(problems), problems.omitted())
 
 
 def _whole_file(message: str) -> ReleaseProblem:
@@ -157,7 +170,7 @@ _OPTIONAL_DATES = tuple(
 class _RowChecker:
     """Checks records one by one, then what only the whole file shows (overlapping periods)."""
 
-    def __init__(self, layout: Layout, problems: list[ReleaseProblem]):
+    def __init__(self, layout: Layout, problems: ProblemList):
         self.problems = problems
         self.rows: list[ReleaseRow] = []
         self.count = 0
@@ -342,4 +355,4 @@ class _RowChecker:
             self._report(line, "country", message)
 
     def _report(self, line: int, name: str, message: str) -> None:
-        self.problems.append(ReleaseProblem(line, self._layout.positions.get(name), name, message))
+        self.problems.add(line, self._layout.positions.get(name), name, message)

@@ -34,6 +34,28 @@ class NothingToRollBack(SettlecalError):
         return "no release in force to roll back"
 
 
+class RollbackRefused(SettlecalError):
+    """`rollback ID` named a release that is not the newest import in force: undoing it would skip, or
+    undo, another one (an import that landed between choosing and rolling back, say)."""
+
+    def __init__(self, release_id: int, newest: queries.ReleaseSummary | None, named: queries.ReleaseSummary) -> None:
+        super().__init__(release_id)
+        self.release_id, self.newest, self.named = release_id, newest, named
+
+    def __str__(self) -> str:
+        named = self.named
+        if named.action != "import":
+            why = f"release {named.id} is a rollback (of release {named.undoes_id}); re-import the file to redo it"
+        elif named.undone_by_id is not None:
+            why = f"release {named.id} is already undone (by release {named.undone_by_id})"
+        elif self.newest is not None:
+            why = (f"release {named.id} is not the newest import in force: release {self.newest.id} is; "
+                   f"roll back {self.newest.id} first")
+        else:
+            why = f"release {named.id} is not in force"
+        return f"refused to roll back: {why}"
+
+
 class UnknownRelease(SettlecalError):
     def __init__(self, release_id: int) -> None:
         super().__init__(release_id)
@@ -119,11 +141,28 @@ def import_release(
     return Outcome(summary, reports, file=release_file, notifications=queued, settings=changed)
 
 
-def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: bool = True) -> Outcome:
-    """Undoes the newest import in force as a new revision, so sync clients see the old state return."""
+def next_rollback(engine: Engine) -> queries.ReleaseSummary | None:
+    """The release `rollback` would undo now: the newest import in force."""
+    with reading(engine) as session:
+        return queries.latest_release_in_force(session)
+
+
+def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: bool = True,
+             release_id: int | None = None) -> Outcome:
+    """Undoes the newest import in force as a new revision, so sync clients see the old state return.
+
+    With `release_id`, undoes exactly that release, and refuses (`RollbackRefused`) unless it is the
+    newest import in force when the write lock is held: an import that lands in between is never undone
+    in its place.
+    """
     upgrade(engine)
     with writing(engine) as session:
         target = queries.latest_release_in_force(session)
+        if release_id is not None and (target is None or target.id != release_id):
+            named = queries.release(session, release_id)
+            if named is None:
+                raise UnknownRelease(release_id)
+            raise RollbackRefused(release_id, target, named)
         if target is None:
             raise NothingToRollBack()
         writer = ReleaseWriter(
