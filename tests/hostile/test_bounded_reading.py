@@ -147,7 +147,7 @@ def test_a_header_and_a_million_lines_of_x_are_refused_in_a_few_lines(tmp_path: 
     path = bombs.csv_rows(tmp_path / "x.csv", ["x"], 1_000_000)
     assert path.stat().st_size < 3_000_000
     run = import_bounded(path, tmp_path)
-    assert_refused(run, f"{path}: ", f"{path}:2:1: system: expected BSP or CASS, got 'x'")
+    assert_refused(run, f"{path}: ", f"{path}:2:1: system: expected BSP, CASS or CASS-IMPORT, got 'x'")
     assert len(run.output.splitlines()) < 120
 
 
@@ -160,7 +160,7 @@ def test_the_problem_list_is_capped_in_json_too(tmp_path: pathlib.Path) -> None:
     assert (found["ok"], len(found["problems"])) == (False, 101)  # the first 100, and where counting stopped
     assert found["problems"][0]["message"].startswith("stopped checking at line 28,573 after 200,000 problems")
     assert found["total"] == 200_005  # the problems counted, and the note saying counting stopped
-    assert {"count": 28_557, "kind": "expected BSP or CASS", "column_name": "system"} in found["omitted"]
+    assert {"count": 28_557, "kind": "expected BSP, CASS or CASS-IMPORT", "column_name": "system"} in found["omitted"]
 
 
 def test_a_header_with_a_million_blank_columns_costs_nothing_per_row(tmp_path: pathlib.Path) -> None:
