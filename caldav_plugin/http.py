@@ -163,10 +163,10 @@ class FeedResponder:
     def _not_modified(self, environ: Mapping[str, Any], collection: CalendarCollection,
                       headers: list[tuple[str, str]]) -> Answer:
         # A 304 may carry the length the 200 would have (RFC 9110 §8.6), and waitress keeps the
-        # connection open only with one; known without rendering when this revision is cached.
-        cached = self._storage.cache.get(collection.path, collection.state.revision)
-        if cached is not None:
-            length = len(cached.gzipped() if accepts_gzip(environ) else cached.body)
+        # connection open only with one; known without rendering once this revision is stored.
+        sizes = collection.stored_sizes()
+        if sizes is not None:
+            length = sizes[1] if accepts_gzip(environ) else sizes[0]
             headers = [*headers, ("Content-Length", str(length))]
         return Answer("304 Not Modified", headers + self._extra, [])
 

@@ -80,7 +80,9 @@ def test_0003_recomputes_every_year_and_changes_nothing_a_client_sees(engine: En
 
     upgrade(engine)
 
-    assert database_rows(engine, leave_out=frozenset({"period.year"})) == rows
+    after = database_rows(engine, leave_out=frozenset({"period.year"}))
+    assert after.pop("calendar_render") == []  # 0005's new table
+    assert after == rows
     assert rendered(engine) == before
     new = years_by_period(engine)
     assert all(year == period_year(start, end) for start, end, year in new.values())
@@ -117,3 +119,18 @@ def test_0003_keeps_its_own_copy_of_the_rule_and_it_agrees(start: datetime.date,
     end = start + datetime.timedelta(days=length)
 
     assert _migration_0003().period_year(start, end) == period_year(start, end)
+
+
+def test_0005_adds_stored_renders_and_changes_nothing_a_client_sees(engine: Engine) -> None:
+    for path in (SAMPLES / "sample-release.csv", SAMPLES / "amendment.csv"):
+        import_release(engine, read_release(path), operator="tests")
+    command.downgrade(alembic_config(engine), "0003")
+    assert "calendar_render" not in inspect(engine).get_table_names()
+    rows, before = database_rows(engine), rendered(engine)
+
+    upgrade(engine)
+
+    after = database_rows(engine)
+    assert after.pop("calendar_render") == []  # filled by the servers, `import` and `publish`
+    assert after == rows
+    assert rendered(engine) == before
