@@ -9,6 +9,8 @@ names from the change log.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,6 +35,39 @@ from settlecal.db.snapshot import reading
 
 SYNC_TOKEN_PREFIX: Final = "http://settlecal.invalid/ns/sync/"
 _TIME_RANGE: Final = "{urn:ietf:params:xml:ns:caldav}time-range"
+
+
+class Sample:
+    """While Radicale answers over a calendar's first events only (templates.py): how many it gets,
+    and every event the full answer would have held, in order (None until a listing ran)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.events: list[RenderedEvent] | None = None
+        self.exact = True  # False when Radicale checks the events itself after us, or lists twice
+        self.truncated = False  # whether a listing was cut: else Radicale's answer is the whole one
+
+    def take(self, events: Iterable[RenderedEvent], exact: bool = True) -> list[RenderedEvent]:
+        if self.events is not None:
+            self.exact = False
+        self.events = list(events)
+        self.exact = self.exact and exact
+        self.truncated = self.truncated or len(self.events) > self.limit
+        return self.events[:self.limit]
+
+
+_sample: contextvars.ContextVar[Sample | None] = contextvars.ContextVar("settlecal_sample", default=None)
+
+
+@contextlib.contextmanager
+def sampled(limit: int) -> Iterator[Sample]:
+    """Inside the block, a calendar's listings hold their first `limit` events only."""
+    sample = Sample(limit)
+    token = _sample.set(sample)
+    try:
+        yield sample
+    finally:
+        _sample.reset(token)
 
 
 def sync_token(revision: int) -> str:
@@ -142,11 +177,23 @@ class CalendarCollection(radicale_storage.BaseCollection):
         )
 
     def get_all(self) -> Iterator[radicale_item.Item]:
-        return (self.item(event) for event in self.render().events)
+        events: Iterable[RenderedEvent] = self.render().events
+        sample = _sample.get()
+        if sample is not None:
+            events = sample.take(events)
+        return (self.item(event) for event in events)
 
     def get_multi(self, hrefs_: Iterable[str]) -> Iterator[tuple[str, radicale_item.Item | None]]:
         names = list(dict.fromkeys(hrefs_))
         found = self._find(names)
+        sample = _sample.get()
+        if sample is not None and names:
+            events = [event for name in names if (event := found.get(name)) is not None]
+            if len(events) == len(names):
+                # A multiget of hrefs that all exist: the answer is those events in the request's order.
+                names = [event.name for event in sample.take(events)]
+            else:
+                sample.exact = False  # Radicale answers 404 for the others, in between: listed whole
         for name in names:
             event = found.get(name)
             yield name, None if event is None else self.item(event)
@@ -173,6 +220,9 @@ class CalendarCollection(radicale_storage.BaseCollection):
             for filter_ in filters for element in filter_.iter(_TIME_RANGE)
         )
         events = [event for event in self.render().events if event.time_range[0] < end and start < event.time_range[1]]
+        sample = _sample.get()
+        if sample is not None:
+            events = sample.take(events, exact)
         for event in events:
             yield self.item(event), exact
 

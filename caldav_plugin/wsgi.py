@@ -35,7 +35,7 @@ from radicale import rights as radicale_rights
 from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
-from caldav_plugin import http, radicale_config as generated
+from caldav_plugin import http, radicale_config as generated, templates
 from caldav_plugin.edge import access_log, answers, health, logs, outage, screening, startup
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
@@ -140,6 +140,8 @@ class Application:
                 answer = self._api.respond(environ, method, path, served)
             elif method in ("GET", "HEAD"):
                 answer = self._feeds.respond(environ, method, path)
+            elif templates.applies(method, path, environ):
+                answer = templates.respond(environ, method, self._delegate)
             if answer is None:
                 answer = self._delegate(environ, method)
         failure = outage.failure_seen()
