@@ -36,7 +36,7 @@ from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
 from caldav_plugin import http, radicale_config as generated, templates
-from caldav_plugin.edge import access_log, answers, health, logs, outage, screening, startup
+from caldav_plugin.edge import access_log, answers, health, lagging, logs, outage, screening, startup
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
 from caldav_plugin.web import subscriptions
@@ -140,7 +140,9 @@ class Application:
                 answer = self._api.respond(environ, method, path, served)
             elif method in ("GET", "HEAD"):
                 answer = self._feeds.respond(environ, method, path)
-            elif templates.applies(method, path, environ):
+            else:
+                answer = lagging.token_ahead(environ, method, served, engine, self._edge)
+            if answer is None and templates.applies(method, path, environ):
                 answer = templates.respond(environ, method, self._delegate)
             if answer is None:
                 answer = self._delegate(environ, method)
