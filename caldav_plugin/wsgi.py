@@ -23,6 +23,7 @@ file laid over it.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from http import HTTPStatus
@@ -32,11 +33,12 @@ from typing import Any
 
 from radicale import config as radicale_config
 from radicale import rights as radicale_rights
+from radicale import xmlutils as radicale_xmlutils
 from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
 from caldav_plugin import http, radicale_config as generated, templates
-from caldav_plugin.edge import access_log, answers, health, lagging, logs, outage, screening, startup
+from caldav_plugin.edge import access_log, answers, health, lagging, limits, logs, outage, screening, startup
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
 from caldav_plugin.web import subscriptions
@@ -63,10 +65,19 @@ def settings_for(path: str | os.PathLike[str] | None = None, *, database_url: st
     return config.load(database_url=database_url, radicale_config=path)
 
 
+def _memoize_radicale() -> None:
+    """Radicale turns the same few dozen `D:getetag`-style names into `{DAV:}getetag` for every
+    property of every response (a third of a principal listing's time); the answer depends on the name
+    only (Radicale's fixed namespace table), so a bounded cache returns the same strings."""
+    if not hasattr(radicale_xmlutils.make_clark, "cache_info"):
+        radicale_xmlutils.make_clark = functools.lru_cache(maxsize=4096)(radicale_xmlutils.make_clark)
+
+
 class Application:
     """Radicale's Application wrapped with the read-only, caching and snapshot layer."""
 
     def __init__(self, configuration: radicale_config.Configuration, settings: config.Settings) -> None:
+        _memoize_radicale()
         self._radicale = RadicaleApplication(configuration)
         self._configuration = configuration
         self._edge = EdgeSettings.from_configuration(configuration, settings)
@@ -86,6 +97,7 @@ class Application:
                            for option in configuration.options("headers")},
         )
         self._api = api.Api.from_configuration(configuration, self._storage.engine)
+        self._expensive = limits.Limit()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -115,6 +127,19 @@ class Application:
             return refusal, None
         if path == answers.HEALTH_PATH:
             return health.health(self._storage.engine, self._write_engine, self._edge, method)
+        if not api_request and limits.is_expensive(environ, method, path):
+            with self._expensive.slot() as allowed:
+                if not allowed:
+                    logger.info("%s %r refused: %d expensive requests already running", method, path,
+                                limits.EXPENSIVE_AT_ONCE)
+                    return answers.text_answer(
+                        "503 Service Unavailable", "503 Service Unavailable: the server is busy with other "
+                        "requests like this one. Try again shortly.\n", method,
+                        [("Retry-After", "1")]), None
+                return self._guarded(environ, method, path, api_request)
+        return self._guarded(environ, method, path, api_request)
+
+    def _guarded(self, environ: Environ, method: str, path: str, api_request: bool) -> tuple[http.Answer, int | None]:
         token = outage.begin_request()
         try:
             return self._read(environ, method, path, api_request)
@@ -170,6 +195,10 @@ class Application:
     @property
     def storage(self) -> Storage:
         return self._storage
+
+    @property
+    def expensive(self) -> limits.Limit:
+        return self._expensive
 
     @property
     def edge(self) -> EdgeSettings:
