@@ -158,16 +158,6 @@ class CalendarCollection(radicale_storage.BaseCollection):
             cache.put(self.path, self.state.revision, rendered)
             return rendered
 
-    def stored_sizes(self) -> tuple[int, int] | None:
-        """The lengths of the body and its gzip, from the cache or the database, without reading
-        either; None when this revision was never rendered."""
-        cached = self._storage.cache.get(self.path, self.state.revision)
-        if cached is not None:
-            return len(cached.body), len(cached.gzipped())
-        variant = renders.variant(self._storage.settings.refresh_minutes)
-        with reading(self._storage.engine) as session:
-            return stored_renders.sizes(session, self.state.id, variant, self.state.revision)
-
     def item(self, event: RenderedEvent) -> radicale_item.Item:
         # Every field given, so Radicale never parses the text to find them.
         return radicale_item.Item(

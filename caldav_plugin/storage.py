@@ -135,4 +135,4 @@ class Storage(radicale_storage.BaseStorage):
 def _renderers(database_url: str, write_url: str, refresh_minutes: int,
                pool: PoolSettings) -> tuple[Flights, RenderWriter]:
     """The process's single flights and render writer for one database (Radicale builds two storages)."""
-    return Flights(), RenderWriter(make_engine(write_url, mode="rw", pool=pool), refresh_minutes)
+    return Flights(), RenderWriter(write_url, pool, refresh_minutes)

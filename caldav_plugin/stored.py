@@ -10,16 +10,15 @@ logs once and keeps its renders in memory.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 from collections.abc import Iterator
-import contextlib
-
-from sqlalchemy import Engine
 
 from settlecal import renders
-from settlecal.db.engine import shown
+from settlecal.config import PoolSettings
+from settlecal.db.engine import make_engine, shown
 from settlecal.db.renders import StoredRow
 
 logger = logging.getLogger("settlecal")
@@ -58,8 +57,11 @@ class Flights:
 class RenderWriter:
     """Writes renders to the database from one daemon thread, in the order they were made."""
 
-    def __init__(self, engine: Engine, refresh_minutes: int) -> None:
-        self._engine = engine
+    def __init__(self, url: str, pool: PoolSettings, refresh_minutes: int) -> None:
+        # The URL, not an engine: the engine is looked up at each write, so one disposed with its
+        # database (dispose_engines) is never kept alive here.
+        self._url = url
+        self._pool = pool
         self._refresh = refresh_minutes
         self._queue: queue.Queue[tuple[int, StoredRow]] = queue.Queue(_QUEUE)
         self._thread: threading.Thread | None = None
@@ -84,12 +86,12 @@ class RenderWriter:
         while True:
             calendar_id, row = self._queue.get()
             try:
-                renders.store(self._engine, calendar_id, self._refresh, row)
+                renders.store(make_engine(self._url, mode="rw", pool=self._pool), calendar_id, self._refresh, row)
                 self._failed = False
             except Exception as error:  # a server that cannot write still serves, from memory
                 if not self._failed:
                     logger.warning("cannot store renders in %s (%s); rendering in each process",
-                                   shown(str(self._engine.url)), type(error).__name__)
+                                   shown(self._url), type(error).__name__)
                 self._failed = True
             finally:
                 self._queue.task_done()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,8 +33,6 @@ _COLUMNS = (StoredRender.revision, StoredRender.body, StoredRender.gzipped, Stor
 _AT = select(*_COLUMNS).where(_KEY, StoredRender.revision == bindparam("revision"))
 _BEFORE = (select(*_COLUMNS).where(_KEY, StoredRender.revision < bindparam("revision"))
            .order_by(StoredRender.revision.desc()).limit(1))
-_SIZES = select(func.length(StoredRender.body), func.length(StoredRender.gzipped)).where(
-    _KEY, StoredRender.revision == bindparam("revision"))
 _NEWER = select(StoredRender.revision).where(_KEY, StoredRender.revision >= bindparam("revision")).limit(1)
 
 
@@ -48,12 +46,6 @@ def latest_before(session: Session, calendar_id: int, variant: str, revision: in
     """The newest render of an older revision: its unchanged events need no render again."""
     row = session.connection().execute(_BEFORE, _params(calendar_id, variant, revision)).one_or_none()
     return None if row is None else StoredRow(*row)
-
-
-def sizes(session: Session, calendar_id: int, variant: str, revision: int) -> tuple[int, int] | None:
-    """The lengths of the body and of its gzip, without reading them; None when not stored."""
-    row = session.connection().execute(_SIZES, _params(calendar_id, variant, revision)).one_or_none()
-    return None if row is None else (int(row[0]), int(row[1]))
 
 
 def save(session: Session, calendar_id: int, variant: str, row: StoredRow) -> bool:
