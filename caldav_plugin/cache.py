@@ -33,6 +33,7 @@ class CalendarRender:
     stored: StoredRow
     _events: tuple[RenderedEvent, ...] | None = None
     _by_name: Mapping[str, RenderedEvent] | None = None
+    _index: renders.Index | None = None
     _size: int = 0
 
     @property
@@ -60,11 +61,26 @@ class CalendarRender:
         return self.stored.gzipped
 
     @property
+    def index(self) -> renders.Index:
+        if self._index is None:
+            self._index = renders.Index.of(self.stored.events)
+        return self._index
+
+    @property
     def events(self) -> tuple[RenderedEvent, ...]:
         # Parsed on first use: a GET needs only the body, so most entries never pay for this.
         if self._events is None:
-            self._events = renders.events(self.stored)
+            index, body = self.index, self.stored.body
+            self._events = tuple(index.event(body, i) for i in range(len(index)))
         return self._events
+
+    def overlapping(self, start: int, end: int) -> list[RenderedEvent]:
+        """The events overlapping [start, end) (POSIX seconds), made only for those when the
+        others were never needed: a time-range REPORT on a calendar read from the database."""
+        if self._events is not None:
+            return [event for event in self._events if event.time_range[0] < end and start < event.time_range[1]]
+        index, body = self.index, self.stored.body
+        return [index.event(body, i) for i in index.overlapping(start, end)]
 
     @property
     def by_name(self) -> Mapping[str, RenderedEvent]:

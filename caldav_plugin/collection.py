@@ -209,7 +209,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
             element.get("start") is None and element.get("end") is None
             for filter_ in filters for element in filter_.iter(_TIME_RANGE)
         )
-        events = [event for event in self.render().events if event.time_range[0] < end and start < event.time_range[1]]
+        events = self.render().overlapping(start, end)
         sample = _sample.get()
         if sample is not None:
             events = sample.take(events, exact)

@@ -128,11 +128,14 @@ def _template(answer: str, event: RenderedEvent) -> Template | None:
     slots: list[tuple[int, int, int]] = []
     for index, (element, value_of) in enumerate(_VALUES):
         value = value_of(event)
-        if index == 0:  # the href ends with the event's name: only that part varies
-            found = [m.end() - len(value) - 1
-                     for m in re.finditer(re.escape(element) + r"[^<]*" + re.escape(value) + "<", answer)]
-        else:
-            found = [m.start() + len(element) for m in re.finditer(re.escape(element + value + "<"), answer)]
+        found = []
+        position = answer.find(element)
+        while position >= 0:  # each element holding exactly this value (the href: ending with it)
+            start = position + len(element)
+            stop = answer.find("<", start)
+            if stop >= 0 and (answer[start:stop] == value or (index == 0 and answer[start:stop].endswith(value))):
+                found.append(stop - len(value))
+            position = answer.find(element, start)
         if len(found) > 1 or (index == 0 and not found):
             return None
         slots += [(start, start + len(value), index) for start in found]
