@@ -5,10 +5,14 @@
 - Every write method (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK, POST outside
   `/.web`, …) gets 403 with a short explanation, for anonymous users too (Radicale would ask them
   to log in first), before Radicale or the storage is reached.
-- GET and HEAD of a calendar, its `.ics` alias or an event are answered here from the render
-  cache, with `If-None-Match` / `If-Modified-Since` → 304 and `Cache-Control` for subscribers.
-  Radicale answers the rest (PROPFIND, REPORT, OPTIONS, the web page); its GET answers are made
-  conditional too.
+- GET and HEAD of a calendar, its `.ics` alias or an event are answered here from the revision's
+  stored render (rendered once per deployment, see stored.py), with `If-None-Match` /
+  `If-Modified-Since` → 304 and `Cache-Control` for subscribers. PROPFIND Depth 1 and REPORTs on a
+  calendar are Radicale's answer over its first events, extended by a checked template
+  (templates.py). Radicale answers the rest (other PROPFINDs, OPTIONS, the web page); its GET
+  answers are made conditional too.
+- On a read replica, a sync token newer than what it replayed gets 503 + Retry-After (edge/lagging.py);
+  costly requests are bounded (edge/limits.py, and ranges in edge/screening.py).
 - Each request reads one database snapshot (see settlecal/db/snapshot.py); its revision goes out
   in the `X-Settlecal-Revision` header.
 - The JSON API under `/.web/api/` is answered here too, every method (web/api/dispatch.py).

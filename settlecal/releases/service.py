@@ -148,7 +148,8 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: 
 def _prerender(engine: Engine, reports: Sequence[CalendarReport]) -> None:
     """Right after the commit, the changed calendars' new renders for every server (settlecal/renders.py).
     The release is in force whatever happens here: a failure only leaves the render to the servers."""
-    if not reports:
+    changed = sum(sum(report.counts.values()) for report in reports)
+    if not reports or changed > renders.PRERENDER_MAX_EVENTS:  # counted already: no query to find out
         return
     try:
         renders.prerender(engine, [report.calendar for report in reports])
