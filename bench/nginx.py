@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bench.servers import process_tree
 
@@ -85,14 +85,41 @@ class Nginx:
         return process_tree(self.process.pid)
 
 
+# The frame around a server block of the operator's (config/nginx-static.conf), for tests.
+_FRAME = """
+daemon off;
+master_process on;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    keepalive_timeout 65;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+{server}
+}}
+"""
+
+
 @contextlib.contextmanager
-def nginx(root: pathlib.Path) -> Iterator[Nginx]:
-    """nginx serving `root` (which `nobody` must be able to read when run by root) until the block ends."""
+def nginx(root: pathlib.Path, server: Callable[[int], str] | None = None) -> Iterator[Nginx]:
+    """nginx serving `root` (which `nobody` must be able to read when run by root) until the block ends;
+    `server(port)`, when given, is the http block's content instead (a server listening on `port`)."""
     binary = executable()
     with tempfile.TemporaryDirectory(prefix="settlecal-nginx-") as scratch:
         prefix = pathlib.Path(scratch)
         port = free_port()
-        (prefix / "nginx.conf").write_text(_CONFIG.format(prefix=prefix, port=port, root=root.resolve()))
+        if server is None:
+            text = _CONFIG.format(prefix=prefix, port=port, root=root.resolve())
+        else:
+            text = _FRAME.format(prefix=prefix, server=server(port))
+        (prefix / "nginx.conf").write_text(text)
         user = _unprivileged()
         if user is not None:  # its logs, pid file and temp folders are then nobody's
             os.chown(prefix, user.pw_uid, user.pw_gid)

@@ -1,8 +1,13 @@
-"""Rendered calendars kept per (collection, revision), bounded by size.
+"""Rendered calendars kept per (collection, revision) in each process, bounded in bytes.
 
 A calendar's rendering only changes when its revision does, so the key is the revision itself:
 nothing is ever invalidated, an import simply makes new keys and the old entries age out. The cache
-is shared by every Storage built for one database URL in a process (Radicale builds two).
+is shared by every Storage built for one database URL in a process (Radicale builds two). It is only
+the first tier: a miss reads the revision's stored render from the database (settlecal/renders.py),
+one row, and renders only when no server has stored it yet.
+
+What an entry costs is counted in bytes: the body, its gzip, the event index, and (once a CalDAV
+request needed them) the events' own text and objects, which are counted up front.
 """
 
 from __future__ import annotations
@@ -10,43 +15,78 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
-import gzip
 import threading
 from collections.abc import Mapping
 
+from settlecal import renders
+from settlecal.db.renders import StoredRow
 from settlecal.formats.ical import RenderedEvent
 
-# Rough bytes held per byte of the calendar's body: the body itself, each event's VEVENT text and
-# the gzipped body; only used to bound the cache.
-_OVERHEAD = 3
+# Bytes a materialised event costs beyond its text (the RenderedEvent, its strings and the dict slot).
+_PER_EVENT = 600
 
 
 @dataclasses.dataclass(slots=True)
 class CalendarRender:
-    """One revision of one calendar, rendered: its events by href and the whole-calendar stream."""
+    """One revision of one calendar, rendered: the whole-calendar stream, its gzip and its events."""
 
-    events: tuple[RenderedEvent, ...]
-    by_name: Mapping[str, RenderedEvent]
-    body: bytes  # the whole calendar, UTF-8
-    _gzipped: bytes | None = None
+    stored: StoredRow
+    _events: tuple[RenderedEvent, ...] | None = None
+    _by_name: Mapping[str, RenderedEvent] | None = None
+    _index: renders.Index | None = None
+    _size: int = 0
+
+    @property
+    def revision(self) -> int:
+        return self.stored.revision
+
+    @property
+    def body(self) -> bytes:  # the whole calendar, UTF-8
+        return self.stored.body
 
     @property
     def size(self) -> int:
-        return len(self.body) * _OVERHEAD + 512 * len(self.events)
+        if not self._size:
+            stored = self.stored
+            # The body and its copy in the events once materialised, the gzip, the index (as text, then parsed).
+            self._size = (2 * len(stored.body) + len(stored.gzipped) + 2 * len(stored.events)
+                          + _PER_EVENT * stored.events.count("\n"))
+        return self._size
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8")
 
     def gzipped(self) -> bytes:
-        # Computed at most once per revision; mtime=0 keeps the bytes deterministic.
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
+        return self.stored.gzipped
 
+    @property
+    def index(self) -> renders.Index:
+        if self._index is None:
+            self._index = renders.Index.of(self.stored.events)
+        return self._index
 
-def calendar_render(events: tuple[RenderedEvent, ...], text: str) -> CalendarRender:
-    return CalendarRender(events, {event.name: event for event in events}, text.encode("utf-8"))
+    @property
+    def events(self) -> tuple[RenderedEvent, ...]:
+        # Parsed on first use: a GET needs only the body, so most entries never pay for this.
+        if self._events is None:
+            index, body = self.index, self.stored.body
+            self._events = tuple(index.event(body, i) for i in range(len(index)))
+        return self._events
+
+    def overlapping(self, start: int, end: int) -> list[RenderedEvent]:
+        """The events overlapping [start, end) (POSIX seconds), made only for those when the
+        others were never needed: a time-range REPORT on a calendar read from the database."""
+        if self._events is not None:
+            return [event for event in self._events if event.time_range[0] < end and start < event.time_range[1]]
+        index, body = self.index, self.stored.body
+        return [index.event(body, i) for i in index.overlapping(start, end)]
+
+    @property
+    def by_name(self) -> Mapping[str, RenderedEvent]:
+        if self._by_name is None:
+            self._by_name = {event.name: event for event in self.events}
+        return self._by_name
 
 
 class RenderCache:

@@ -1,14 +1,16 @@
 """A calendar collection: one settlement calendar, read from the database at one revision.
 
 The collection carries its calendar's state (id, key, revision, time of that revision), so its ETag,
-CTag, sync token and Last-Modified cost nothing. Events are read with one query per storage call and
-rendered once per revision (see cache.py); time-range REPORTs and incremental syncs read only the
-rows they answer with.
+CTag, sync token and Last-Modified cost nothing. Its events come from the revision's render, made
+once for the whole deployment and stored (settlecal/renders.py, stored.py), then kept per process
+(cache.py): time-range REPORTs filter its event index, incremental syncs read only the changed rows'
+names from the change log.
 """
 
 from __future__ import annotations
 
-import datetime
+import contextlib
+import contextvars
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,17 +26,50 @@ from settlecal.formats import ical as render
 from settlecal.formats.ical import RenderedEvent  # by name: the method `render` shadows the module in the class
 from settlecal.formats import timed
 from settlecal.formats.timed import Timing
-from caldav_plugin.cache import CalendarRender, RenderCache, calendar_render
+from caldav_plugin.cache import CalendarRender, RenderCache
+from caldav_plugin.stored import Flights, RenderWriter
+from settlecal import renders
 from settlecal.db import queries
+from settlecal.db import renders as stored_renders
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
 from caldav_plugin.settings import PluginSettings
 from settlecal.db.snapshot import reading
 
 SYNC_TOKEN_PREFIX: Final = "http://settlecal.invalid/ns/sync/"
-# More hrefs than this in one multiget and reading the whole calendar is cheaper than an IN list.
-_MAX_WANTED: Final = 200
-_EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
 _TIME_RANGE: Final = "{urn:ietf:params:xml:ns:caldav}time-range"
+
+
+class Sample:
+    """While Radicale answers over a calendar's first events only (templates.py): how many it gets,
+    and every event the full answer would have held, in order (None until a listing ran)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.events: list[RenderedEvent] | None = None
+        self.exact = True  # False when Radicale checks the events itself after us, or lists twice
+        self.truncated = False  # whether a listing was cut: else Radicale's answer is the whole one
+
+    def take(self, events: Iterable[RenderedEvent], exact: bool = True) -> list[RenderedEvent]:
+        if self.events is not None:
+            self.exact = False
+        self.events = list(events)
+        self.exact = self.exact and exact
+        self.truncated = self.truncated or len(self.events) > self.limit
+        return self.events[:self.limit]
+
+
+_sample: contextvars.ContextVar[Sample | None] = contextvars.ContextVar("settlecal_sample", default=None)
+
+
+@contextlib.contextmanager
+def sampled(limit: int) -> Iterator[Sample]:
+    """Inside the block, a calendar's listings hold their first `limit` events only."""
+    sample = Sample(limit)
+    token = _sample.set(sample)
+    try:
+        yield sample
+    finally:
+        _sample.reset(token)
 
 
 def sync_token(revision: int) -> str:
@@ -58,6 +93,10 @@ class Source(Protocol):
     def engine(self) -> Engine: ...
     @property
     def cache(self) -> RenderCache: ...
+    @property
+    def flights(self) -> Flights: ...
+    @property
+    def writer(self) -> RenderWriter: ...
 
 
 class CalendarCollection(radicale_storage.BaseCollection):
@@ -99,18 +138,27 @@ class CalendarCollection(radicale_storage.BaseCollection):
         return meta if key is None else meta.get(key)
 
     def render(self) -> CalendarRender:
-        """This revision of the calendar, rendered; from the cache when another request did it."""
+        """This revision of the calendar, rendered: from the process's cache, else from the database
+        (stored by whichever server rendered it first), else rendered here once and stored."""
         cache = self._storage.cache
         cached = cache.get(self.path, self.state.revision)
         if cached is not None:
             return cached
-        with reading(self._storage.engine) as session:
-            rows = queries.events(session, self.state.id)
-        events = tuple(render.render_event(self.state.key, row) for row in rows)
-        text = render.render_calendar(self.state.key, events, refresh_minutes=self._storage.settings.refresh_minutes)
-        rendered = calendar_render(events, text)
-        cache.put(self.path, self.state.revision, rendered)
-        return rendered
+        with self._storage.flights.flight((self.path, self.state.revision)):
+            cached = cache.get(self.path, self.state.revision)  # the request we waited for rendered it
+            if cached is not None:
+                return cached
+            refresh = self._storage.settings.refresh_minutes
+            with reading(self._storage.engine) as session:
+                row = stored_renders.stored(session, self.state.id, renders.variant(refresh), self.state.revision)
+                fresh = row is None
+                if row is None:
+                    row = renders.build_for(session, self.state, refresh)
+            if fresh:
+                self._storage.writer.put(self.state.id, row)
+            rendered = CalendarRender(row)
+            cache.put(self.path, self.state.revision, rendered)
+            return rendered
 
     def timed_etag(self, timing: Timing) -> str:
         """The `.ics` alias asked for timed deadlines or reminders: the options and the zone name it too."""
@@ -134,11 +182,23 @@ class CalendarCollection(radicale_storage.BaseCollection):
         )
 
     def get_all(self) -> Iterator[radicale_item.Item]:
-        return (self.item(event) for event in self.render().events)
+        events: Iterable[RenderedEvent] = self.render().events
+        sample = _sample.get()
+        if sample is not None:
+            events = sample.take(events)
+        return (self.item(event) for event in events)
 
     def get_multi(self, hrefs_: Iterable[str]) -> Iterator[tuple[str, radicale_item.Item | None]]:
         names = list(dict.fromkeys(hrefs_))
         found = self._find(names)
+        sample = _sample.get()
+        if sample is not None and names:
+            events = [event for name in names if (event := found.get(name)) is not None]
+            if len(events) == len(names):
+                # A multiget of hrefs that all exist: the answer is those events in the request's order.
+                names = [event.name for event in sample.take(events)]
+            else:
+                sample.exact = False  # Radicale answers 404 for the others, in between: listed whole
         for name in names:
             event = found.get(name)
             yield name, None if event is None else self.item(event)
@@ -146,48 +206,28 @@ class CalendarCollection(radicale_storage.BaseCollection):
     def _find(self, names: list[str]) -> Mapping[str, RenderedEvent | None]:
         if all(name in self._synced for name in names):
             return self._synced
-        cached = self._storage.cache.get(self.path, self.state.revision)
-        if cached is not None or len(names) > _MAX_WANTED:
-            return (cached or self.render()).by_name
-        wanted = [parsed for parsed in map(hrefs.parse_event_name, names) if parsed is not None]
-        with reading(self._storage.engine) as session:
-            rows = queries.events(session, self.state.id, wanted=[(p, k.value) for p, k in wanted])
-        return {event.name: event for event in self._rendered(rows)}
-
-    def _rendered(self, rows: list[queries.EventRow]) -> list[RenderedEvent]:
-        """The rows' events, taken from this revision's cached render when there is one."""
-        cached = self._storage.cache.get(self.path, self.state.revision)
-        if cached is None:
-            return [render.render_event(self.state.key, row) for row in rows]
-        by_name = cached.by_name
-        return [by_name.get(hrefs.event_name(row.period, row.kind)) or render.render_event(self.state.key, row)
-                for row in rows]
+        return self.render().by_name
 
     def get_filtered(self, filters: Iterable[ET.Element]) -> Iterator[tuple[radicale_item.Item, bool]]:
-        """Events whose days overlap the REPORT's time range, selected in SQL.
+        """Events whose days overlap the REPORT's time range, selected from the stored event index.
 
         Radicale's rule: an event [start, end) matches [S, E) when start < E and S < end, all-day
-        dates counting as UTC midnight. For a key date of days [date, end] that is
-        `date <= last` and `end >= first`, with `first` the day of S and `last` the last day that
-        begins before E. Our events never recur, so the SQL answer is exact whenever Radicale says
-        the filter is simple.
+        dates counting as UTC midnight; the index holds each event's [start, end) in those terms.
+        Our events never recur, so the answer is exact whenever Radicale says the filter is simple.
         """
         filters = list(filters)
         tag, start, end, simple = radicale_filter.simplify_prefilters(filters, self.tag)
         if tag not in (None, "VEVENT"):
             return
-        first, last = _days(start, end)
         # Radicale matches nothing for a time-range without start and end; let it decide those.
         exact = simple and not any(
             element.get("start") is None and element.get("end") is None
             for filter_ in filters for element in filter_.iter(_TIME_RANGE)
         )
-        if first is None and last is None:
-            events: Iterable[RenderedEvent] = self.render().events
-        else:
-            with reading(self._storage.engine) as session:
-                rows = queries.events(session, self.state.id, first=first, last=last)
-            events = self._rendered(rows)
+        events = self.render().overlapping(start, end)
+        sample = _sample.get()
+        if sample is not None:
+            events = sample.take(events, exact)
         for event in events:
             yield self.item(event), exact
 
@@ -215,9 +255,10 @@ class CalendarCollection(radicale_storage.BaseCollection):
             return token, []
         with reading(self._storage.engine) as session:
             rows = queries.events(session, self.state.id, since=old)
+        by_name = self.render().by_name if rows else {}
         for row in rows:
             name = hrefs.event_name(row.period, row.kind)
-            self._synced[name] = None if row.removed else render.render_event(self.state.key, row)
+            self._synced[name] = None if row.removed else by_name.get(name)
         return token, [hrefs.event_name(row.period, row.kind) for row in rows]
 
     def _all_names(self) -> Iterator[str]:
@@ -235,16 +276,3 @@ class CalendarCollection(radicale_storage.BaseCollection):
 
     def set_meta(self, props: Mapping[str, str]) -> None:
         raise ReadOnly("change the properties of", self.path)
-
-
-def _days(start: int, end: int) -> tuple[datetime.date | None, datetime.date | None]:
-    """The first and last day an all-day event may touch to overlap [start, end) (POSIX seconds)."""
-    first = None
-    if start > radicale_filter.TIMESTAMP_MIN:
-        first = datetime.date.fromordinal(_EPOCH_ORDINAL + start // 86400)
-    last = None
-    if end < radicale_filter.TIMESTAMP_MAX:
-        # A day overlaps when its midnight is before E: the day of E, unless E is that midnight.
-        days, seconds = divmod(end, 86400)
-        last = datetime.date.fromordinal(_EPOCH_ORDINAL + days - (1 if seconds == 0 else 0))
-    return first, last

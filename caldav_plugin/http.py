@@ -184,12 +184,9 @@ class FeedResponder:
 
     def _not_modified(self, environ: Mapping[str, Any], collection: CalendarCollection,
                       headers: list[tuple[str, str]]) -> Answer:
-        # A 304 may carry the length the 200 would have (RFC 9110 §8.6), and waitress keeps the
-        # connection open only with one; known without rendering when this revision is cached.
-        cached = self._storage.cache.get(collection.path, collection.state.revision)
-        if cached is not None:
-            length = len(cached.gzipped() if accepts_gzip(environ) else cached.body)
-            headers = [*headers, ("Content-Length", str(length))]
+        # No Content-Length: waitress drops it from a 304 anyway (`settlecal serve` keeps the
+        # connection open without one, serve.py), and on a connection that then closes (gunicorn,
+        # keepalive 0) it makes http-parser clients such as wrk wait for a body that never comes.
         return Answer("304 Not Modified", headers + self._extra, [])
 
     def _user(self, environ: Mapping[str, Any]) -> str | None:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 
 import waitress
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.task import WSGITask
 
 from caldav_plugin.edge import logs
 from caldav_plugin.edge.startup import check_database
@@ -21,6 +23,34 @@ from caldav_plugin.wsgi import make_application
 from settlecal.config import Settings
 
 DEFAULT_THREADS = 8
+
+
+class _KeepAliveTask(WSGITask):  # type: ignore[misc]  # waitress ships no type hints
+    """waitress 3 closes the connection after every 304 (and 204): it drops their Content-Length, as
+    HTTP requires, then closes any HTTP/1.1 response without one. A response without a body ends with
+    its headers, so the connection can serve the subscriber's next request; this keeps it open."""
+
+    def build_response_header(self) -> bytes:
+        closing: bool = self.close_on_finish  # type: ignore[has-type]
+        built: bytes = super().build_response_header()
+        if (self.has_body or closing or self.version != "1.1"
+                or self.request.headers.get("CONNECTION", "").lower() == "close"):
+            return built
+        self.close_on_finish = False
+        headers: list[tuple[str, str]] = self.response_headers  # type: ignore[has-type]
+        self.response_headers = [header for header in headers if header != ("Connection", "close")]
+        # As waitress writes them: the status line, then the headers sorted by name (stable).
+        lines = [f"HTTP/{self.version} {self.status}"]
+        lines += ["%s: %s" % header for header in sorted(self.response_headers, key=lambda header: header[0])]
+        return ("%s\r\n\r\n" % "\r\n".join(lines)).encode("latin-1")
+
+
+class _KeepAliveChannel(HTTPChannel):  # type: ignore[misc]
+    task_class = _KeepAliveTask
+
+
+def _keep_alive(server: object) -> None:
+    server.channel_class = _KeepAliveChannel  # type: ignore[attr-defined]
 
 
 def serve(settings: Settings, host: str, port: int, *, threads: int = DEFAULT_THREADS,
@@ -40,6 +70,7 @@ def serve(settings: Settings, host: str, port: int, *, threads: int = DEFAULT_TH
     server = waitress.create_server(application, host=host, port=port, threads=threads,
                                     ident="settlecal", clear_untrusted_proxy_headers=not settings.trusted_proxies,
                                     max_request_body_size=application.edge.max_body)
+    _keep_alive(server)
     bound_host, bound_port = server.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     announce(f"Serving settlement calendars on http://{shown}:{bound_port}/")
@@ -59,6 +90,7 @@ def serving(application: Callable[..., object], *, threads: int = 4) -> Iterator
     and the server stops, closing every socket, when the block ends.
     """
     server = waitress.create_server(application, host="127.0.0.1", port=0, threads=threads)
+    _keep_alive(server)
     host, port = server.getsockname()[:2]
     stop = threading.Event()
 

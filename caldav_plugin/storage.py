@@ -8,6 +8,7 @@ between releases, so each accepts and ignores extra arguments.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -22,11 +23,13 @@ from sqlalchemy import Engine
 from caldav_plugin import principal
 from settlecal import hrefs
 from caldav_plugin.cache import RenderCache, render_cache
+from caldav_plugin.stored import Flights, RenderWriter
 from caldav_plugin.collection import CalendarCollection
 from settlecal.db import queries
 from settlecal.db.engine import make_engine, shown
 from caldav_plugin.errors import ReadOnly
 from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA, PluginSettings
+from settlecal.config import PoolSettings
 from settlecal.domain import CalendarKey, System
 from settlecal.db.snapshot import reading
 
@@ -37,6 +40,8 @@ class Storage(radicale_storage.BaseStorage):
     settings: PluginSettings
     engine: Engine
     cache: RenderCache
+    flights: Flights
+    writer: RenderWriter
 
     def __init__(self, configuration: radicale_config.Configuration) -> None:
         super().__init__(configuration.copy(PLUGIN_CONFIG_SCHEMA))
@@ -44,6 +49,8 @@ class Storage(radicale_storage.BaseStorage):
         # Read-only: a server never creates a database file, nor writes through this engine.
         self.engine = make_engine(self.settings.database_url, mode="ro", pool=self.settings.pool)
         self.cache = render_cache(self.settings.database_url, self.settings.cache_bytes)
+        self.flights, self.writer = _renderers(self.settings.database_url, self.settings.write_database_url,
+                                               self.settings.refresh_minutes, self.settings.pool)
 
     def discover(
         self,
@@ -119,5 +126,13 @@ class Storage(radicale_storage.BaseStorage):
             revision = queries.current_revision(session)
         for state in states:
             CalendarCollection(self, state).render()
+        self.writer.drain()
         logger.info("Verified %d calendars at revision %d of %s", len(states), revision, shown(self.settings.database_url))
         return True
+
+
+@functools.cache
+def _renderers(database_url: str, write_url: str, refresh_minutes: int,
+               pool: PoolSettings) -> tuple[Flights, RenderWriter]:
+    """The process's single flights and render writer for one database (Radicale builds two storages)."""
+    return Flights(), RenderWriter(write_url, pool, refresh_minutes)

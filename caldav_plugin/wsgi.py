@@ -5,10 +5,14 @@
 - Every write method (PUT, DELETE, MKCOL, MKCALENDAR, PROPPATCH, MOVE, COPY, LOCK, POST outside
   `/.web`, …) gets 403 with a short explanation, for anonymous users too (Radicale would ask them
   to log in first), before Radicale or the storage is reached.
-- GET and HEAD of a calendar, its `.ics` alias or an event are answered here from the render
-  cache, with `If-None-Match` / `If-Modified-Since` → 304 and `Cache-Control` for subscribers.
-  Radicale answers the rest (PROPFIND, REPORT, OPTIONS, the web page); its GET answers are made
-  conditional too.
+- GET and HEAD of a calendar, its `.ics` alias or an event are answered here from the revision's
+  stored render (rendered once per deployment, see stored.py), with `If-None-Match` /
+  `If-Modified-Since` → 304 and `Cache-Control` for subscribers. PROPFIND Depth 1 and REPORTs on a
+  calendar are Radicale's answer over its first events, extended by a checked template
+  (templates.py). Radicale answers the rest (other PROPFINDs, OPTIONS, the web page); its GET
+  answers are made conditional too.
+- On a read replica, a sync token newer than what it replayed gets 503 + Retry-After (edge/lagging.py);
+  costly requests are bounded (edge/limits.py, and ranges in edge/screening.py).
 - Each request reads one database snapshot (see settlecal/db/snapshot.py); its revision goes out
   in the `X-Settlecal-Revision` header.
 - The JSON API under `/.web/api/` is answered here too, every method (web/api/dispatch.py).
@@ -23,6 +27,7 @@ file laid over it.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from http import HTTPStatus
@@ -32,12 +37,14 @@ from typing import Any
 
 from radicale import config as radicale_config
 from radicale import rights as radicale_rights
+from radicale import xmlutils as radicale_xmlutils
 from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
-from caldav_plugin import http, radicale_config as generated
+from caldav_plugin import http, radicale_config as generated, templates
 from caldav_plugin.edge import (
-    access_log, answers, health, logs, outage, proxies, repeats, screening, security_headers, startup, throttle,
+    access_log, answers, health, lagging, limits, logs, outage, proxies, repeats, screening,
+    security_headers, startup, throttle,
 )
 from caldav_plugin.edge.settings import EdgeSettings
 from caldav_plugin.storage import Storage
@@ -65,10 +72,19 @@ def settings_for(path: str | os.PathLike[str] | None = None, *, database_url: st
     return config.load(database_url=database_url, radicale_config=path)
 
 
+def _memoize_radicale() -> None:
+    """Radicale turns the same few dozen `D:getetag`-style names into `{DAV:}getetag` for every
+    property of every response (a third of a principal listing's time); the answer depends on the name
+    only (Radicale's fixed namespace table), so a bounded cache returns the same strings."""
+    if not hasattr(radicale_xmlutils.make_clark, "cache_info"):
+        radicale_xmlutils.make_clark = functools.lru_cache(maxsize=4096)(radicale_xmlutils.make_clark)
+
+
 class Application:
     """Radicale's Application wrapped with the read-only, caching and snapshot layer."""
 
     def __init__(self, configuration: radicale_config.Configuration, settings: config.Settings) -> None:
+        _memoize_radicale()
         self._radicale = RadicaleApplication(configuration)
         self._configuration = configuration
         self._edge = EdgeSettings.from_configuration(configuration, settings)
@@ -91,6 +107,7 @@ class Application:
         self._api = api.Api.from_configuration(configuration, self._storage.engine)
         # Private servers only: a public one takes any password (or none), so no login fails there.
         self._throttle = throttle.LoginThrottle() if configuration.get("auth", "type") != "none" else None
+        self._expensive = limits.Limit()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -128,19 +145,32 @@ class Application:
             return health.health(self._storage.engine, self._write_engine, self._edge, method)
         login = throttle.login_of(environ) if self._throttle is not None and not api_request else None
         if login is None:
-            return self._guarded(environ, method, path, api_request)
+            return self._limited(environ, method, path, api_request)
         assert self._throttle is not None
         keys = throttle.keys_for(login, access_log.client_address(environ, self._edge.trusted_proxies))
         wait = self._throttle.wait(keys)
         if wait > 0:  # refused before any password is checked: nothing waits in this thread
             logger.info("%s %r refused: failed logins, retry in %.0f s", method, path, wait)
             return throttle.too_many(wait, method), None
-        answer, served = self._guarded(environ, method, path, api_request)
+        answer, served = self._limited(environ, method, path, api_request)
         if answer.status.startswith("401"):
             self._throttle.failed(keys)
         elif not answer.status.startswith("5"):
             self._throttle.succeeded(keys[0])
         return answer, served
+
+    def _limited(self, environ: Environ, method: str, path: str, api_request: bool) -> tuple[http.Answer, int | None]:
+        if not api_request and limits.is_expensive(environ, method, path):
+            with self._expensive.slot() as allowed:
+                if not allowed:
+                    logger.info("%s %r refused: %d expensive requests already running", method, path,
+                                limits.EXPENSIVE_AT_ONCE)
+                    return answers.text_answer(
+                        "503 Service Unavailable", "503 Service Unavailable: the server is busy with other "
+                        "requests like this one. Try again shortly.\n", method,
+                        [("Retry-After", "1")]), None
+                return self._guarded(environ, method, path, api_request)
+        return self._guarded(environ, method, path, api_request)
 
     def _guarded(self, environ: Environ, method: str, path: str, api_request: bool) -> tuple[http.Answer, int | None]:
         token = outage.begin_request()
@@ -168,6 +198,10 @@ class Application:
                 answer = self._api.respond(environ, method, path, served)
             elif method in ("GET", "HEAD"):
                 answer = self._feeds.respond(environ, method, path)
+            else:
+                answer = lagging.token_ahead(environ, method, served, engine, self._edge)
+            if answer is None and templates.applies(method, path, environ):
+                answer = templates.respond(environ, method, self._delegate)
             if answer is None:
                 answer = self._delegate(environ, method)
         failure = outage.failure_seen()
@@ -195,6 +229,10 @@ class Application:
     @property
     def storage(self) -> Storage:
         return self._storage
+
+    @property
+    def expensive(self) -> limits.Limit:
+        return self._expensive
 
     @property
     def edge(self) -> EdgeSettings:

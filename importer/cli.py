@@ -22,7 +22,7 @@ from importer import notify_report
 from settlecal.notify import smtp as mail_sender
 from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
-from importer import operate, report
+from importer import operate, publishing, report
 from settlecal.notify import subscriptions as subscribers_lib
 from settlecal.errors import SettlecalError, ReleaseInvalid
 from settlecal.formats.query import Query
@@ -82,9 +82,12 @@ def _translated_errors(as_json: bool = False) -> Iterator[None]:
 @click.option("--no-notify", is_flag=True, help="Queue no e-mail to subscribers for this release.")
 @click.option("--allow-removals", is_flag=True,
               help="Import even if it removes all, or more than a quarter, of a calendar year's key dates.")
+@click.option("--publish", "publish_to", metavar="DIRECTORY", type=click.Path(file_okay=False, path_type=pathlib.Path),
+              help="Then publish the calendars into DIRECTORY, as `settlecal publish DIRECTORY`.")
 @json_option
-def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None,
-            allow_extra_columns: bool, operator: str, no_notify: bool, allow_removals: bool, as_json: bool) -> None:
+def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: str | None, allow_extra_columns: bool,
+            operator: str, no_notify: bool, allow_removals: bool, publish_to: pathlib.Path | None,
+            as_json: bool) -> None:
     """Validate a release file (CSV or XLSX) whole, then make it the truth for the calendars and years it holds.
 
     Prints the change per calendar: key dates added, moved (old → new), changed and removed, and
@@ -114,6 +117,9 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
             sys.exit(1)
         raise click.ClickException(str(RemovalsRefused(outcome.refused)))
     _deliver_notifications(outcome)
+    if publish_to is not None and not dry_run:
+        with _translated_errors():
+            publishing.run(publish_to, quiet=as_json)  # JSON mode prints the import's document only
 
 
 @cli.command()
@@ -396,3 +402,4 @@ def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_js
 cli.add_command(operate.serve)
 cli.add_command(operate.migrate)
 cli.add_command(operate.config_group)
+cli.add_command(publishing.publish)

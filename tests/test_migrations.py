@@ -82,7 +82,9 @@ def test_0003_recomputes_every_year_and_changes_nothing_a_client_sees(engine: En
 
     upgrade(engine)
 
-    assert database_rows(engine, leave_out=frozenset({"period.year"})) == rows
+    after = database_rows(engine, leave_out=frozenset({"period.year"}))
+    assert after.pop("calendar_render") == []  # 0005's new table
+    assert after == rows
     assert rendered(engine) == before
     new = years_by_period(engine)
     assert all(year == period_year(start, end) for start, end, year in new.values())
@@ -154,3 +156,18 @@ def test_0004_keeps_its_own_copy_of_the_principal_zones_and_they_agree() -> None
     copied = _migration("0004_operations.py").principal_zones()
     assert len(copied) > 240
     assert all(country_zone(country) == zone for country, zone in copied.items())
+
+
+def test_0005_adds_stored_renders_and_changes_nothing_a_client_sees(engine: Engine) -> None:
+    for path in (SAMPLES / "sample-release.csv", SAMPLES / "amendment.csv"):
+        import_release(engine, read_release(path), operator="tests")
+    command.downgrade(alembic_config(engine), "0004")
+    assert "calendar_render" not in inspect(engine).get_table_names()
+    rows, before = database_rows(engine), rendered(engine)
+
+    upgrade(engine)
+
+    after = database_rows(engine)
+    assert after.pop("calendar_render") == []  # filled by the servers, `import` and `publish`
+    assert after == rows
+    assert rendered(engine) == before

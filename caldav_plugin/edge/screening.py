@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import datetime
 import io
 import re
 import xml.parsers.expat
@@ -26,6 +27,10 @@ from caldav_plugin.http import Answer
 XML_MAX_DEPTH: Final = 64
 MAX_PATH: Final = 4096
 XML_METHODS: Final = frozenset({"PROPFIND", "REPORT"})
+# The widest range a free-busy query or an `expand` may cover. Key dates never recur, so a wider one
+# finds nothing more, but Radicale's work grows with it (it walks the range for recurrences).
+MAX_RANGE_DAYS: Final = 3 * 366 + 1
+_UTC: Final = re.compile(r"^(\d{8})T(\d{6})Z$")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -140,6 +145,28 @@ def _no_dtd(*args: Any) -> None:
     raise Refused("400 Bad Request", "400 Bad Request: DTDs and entities are not accepted.\n")
 
 
+def _check_range(what: str, attributes: Mapping[str, str]) -> None:
+    """Refuses a range without both ends, with a malformed end, or wider than MAX_RANGE_DAYS."""
+    ends = []
+    for name in ("start", "end"):
+        value = attributes.get(name)
+        matched = _UTC.match(value or "")
+        try:
+            ends.append(datetime.datetime.strptime("".join(matched.groups()), "%Y%m%d%H%M%S") if matched else None)
+        except ValueError:
+            ends.append(None)
+        if ends[-1] is None:
+            raise Refused("400 Bad Request", f"400 Bad Request: the {what} needs a {name} in UTC "
+                                             "(e.g. 20260101T000000Z).\n")
+    start, end = ends
+    assert start is not None and end is not None
+    if end <= start:
+        raise Refused("400 Bad Request", f"400 Bad Request: the {what}'s end is not after its start.\n")
+    if end - start > datetime.timedelta(days=MAX_RANGE_DAYS):
+        raise Refused("400 Bad Request",
+                      f"400 Bad Request: the {what} spans more than {MAX_RANGE_DAYS} days; ask for less.\n")
+
+
 class _XmlShape:
     """Follows the elements as expat reads them; refuses what is too deep or what Radicale 3.9 would
     answer with a 500: a PROPFIND without a child element, an empty <href>, a free-busy query
@@ -148,6 +175,7 @@ class _XmlShape:
     HREF: Final = "DAV: href"
     FREE_BUSY: Final = "urn:ietf:params:xml:ns:caldav free-busy-query"
     TIME_RANGE: Final = "urn:ietf:params:xml:ns:caldav time-range"
+    EXPAND: Final = "urn:ietf:params:xml:ns:caldav expand"
 
     def __init__(self, method: str) -> None:
         self.method = method
@@ -167,6 +195,10 @@ class _XmlShape:
             self.root_children += 1
         if name == self.TIME_RANGE:
             self.time_range = True
+            if self.root == self.FREE_BUSY:
+                _check_range("free-busy query", attributes)
+        if name == self.EXPAND:
+            _check_range("expand", attributes)
         if name == self.HREF:
             self.href = []
 

@@ -14,6 +14,7 @@ from typing import Final
 
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
 
 from settlecal.config import PoolSettings
 from settlecal.db.engine import Mode, make_engine, shown, sqlite_path
@@ -101,3 +102,11 @@ def writable(engine: Engine) -> str:
         else:
             connection.execute(text("SELECT 1"))
     return "ok"
+
+
+def is_replica(session: Session) -> bool:
+    """Whether the session reads a PostgreSQL hot standby (a streaming replica still replaying)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.execute(text("SELECT pg_is_in_recovery()")).scalar())

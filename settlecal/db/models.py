@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -178,6 +179,26 @@ class Change(Base):
     new_end: Mapped[Optional[datetime.date]] = mapped_column(Date)
     new_cutoff: Mapped[Cutoff]
     new_remarks: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class StoredRender(Base):
+    """One calendar revision rendered once for the whole deployment: every worker and host reads its
+    bytes instead of rendering them again (settlecal/renders.py writes it, the server reads it).
+
+    `variant` names what else the bytes depend on: the render version and the refresh interval
+    (`"2/720"`). `events` is the per-event index of the body (href, UID, ETag, time range,
+    Last-Modified, byte offset and length), from which CalDAV answers are built without rendering.
+    Rows are derived data: deleting them only costs a render.
+    """
+
+    __tablename__ = "calendar_render"
+
+    calendar_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    variant: Mapped[str] = mapped_column(String(40), primary_key=True)
+    revision: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    gzipped: Mapped[bytes] = mapped_column(LargeBinary)
+    events: Mapped[str] = mapped_column(Text)
 
 
 # ---------------------------------------------------------------------------------------------

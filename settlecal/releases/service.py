@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from settlecal import renders
 from settlecal.changes import Action, CalendarDiff, CalendarReport, KeyDateState, Removal
 from settlecal.db import queries
 from settlecal.db.engine import writing
@@ -27,6 +30,7 @@ from settlecal.releases.settings import SettingsChange, changed_settings, releas
 from settlecal.releases.removals import RemovalsRefused, refused, removed_by_year
 
 Progress = Callable[[int], None]
+logger = logging.getLogger("settlecal")
 
 
 class NothingToRollBack(SettlecalError):
@@ -138,6 +142,7 @@ def import_release(
         write_settings(session, changed)
         summary = _finish(session, writer)
         queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
+    _prerender(engine, reports)
     return Outcome(summary, reports, file=release_file, notifications=queued, settings=changed)
 
 
@@ -183,7 +188,20 @@ def rollback(engine: Engine, *, operator: str, note: str | None = None, notify: 
             reports.append(_report(diff, created=False))
         summary = _finish(session, writer)
         queued = notifications.enqueue(session, summary, reports) if notify and summary else 0
+    _prerender(engine, reports)
     return Outcome(summary, tuple(reports), notifications=queued)
+
+
+def _prerender(engine: Engine, reports: Sequence[CalendarReport]) -> None:
+    """Right after the commit, the changed calendars' new renders for every server (settlecal/renders.py).
+    The release is in force whatever happens here: a failure only leaves the render to the servers."""
+    changed = sum(sum(report.counts.values()) for report in reports)
+    if not reports or changed > renders.PRERENDER_MAX_EVENTS:  # counted already: no query to find out
+        return
+    try:
+        renders.prerender(engine, [report.calendar for report in reports])
+    except SQLAlchemyError as error:
+        logger.warning("release committed; its calendars were not rendered ahead (%s)", type(error).__name__)
 
 
 def release_report(engine: Engine, release_id: int) -> Outcome:

@@ -55,3 +55,24 @@ def test_settlecal_serve(served: str, loaded: Engine) -> None:
     assert requests.put(f"{served}/bsp/es-eur-monthly/x.ics", data="x", timeout=30).status_code == 403
     listing = requests.request("PROPFIND", f"{served}/bsp/", headers={"Depth": "1"}, timeout=30, auth=("bsp", "x"))
     assert listing.status_code == 207 and b"/bsp/es-eur-monthly/" in listing.content
+
+
+def test_a_304_keeps_the_connection_open(served: str) -> None:
+    import http.client
+    import urllib.parse
+
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(served).netloc, timeout=30)
+    try:
+        connection.request("GET", "/bsp/es-eur-monthly.ics", headers={"Accept-Encoding": "identity"})
+        first = connection.getresponse()
+        body, etag = first.read(), first.getheader("ETag")
+        socket_used = connection.sock
+        for path in ("/bsp/es-eur-monthly.ics", "/bsp/es-eur-monthly/"):  # the alias, then the collection
+            connection.request("GET", path, headers={"If-None-Match": etag or "", "Accept-Encoding": "identity"})
+            answer = connection.getresponse()
+            assert answer.status == 304 and answer.read() == b""
+            assert answer.getheader("Connection") != "close" and connection.sock is socket_used
+        connection.request("GET", "/bsp/es-eur-monthly.ics", headers={"Accept-Encoding": "identity"})
+        assert connection.getresponse().read() == body and connection.sock is socket_used
+    finally:
+        connection.close()

@@ -60,3 +60,37 @@ def test_a_lagging_replica_serves_its_older_revision(replicated: Replicated) -> 
         wait_for_replay(replicated.primary_url, replicated.replica_url)
         assert fetch(replica.url) == moved_on, replica.log[-2000:]
         assert health_revision(replica.url) == 2
+
+
+SYNC = ('<?xml version="1.0"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>{token}</D:sync-token>'
+        '<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>')
+
+
+def sync(base: str, token: str = "") -> requests.Response:
+    return requests.request("REPORT", base + "/bsp/es-eur-monthly/", data=SYNC.format(token=token),
+                            headers={"Depth": "1", "Content-Type": "application/xml"}, timeout=30)
+
+
+def test_a_sync_token_the_replica_has_not_replayed_is_503_not_invalid(replicated: Replicated) -> None:
+    imported(replicated.primary_url, "sample-release.csv")
+    wait_for_replay(replicated.primary_url, replicated.replica_url)
+
+    with settlecal_serve(replicated.primary_url) as primary, settlecal_serve(replicated.replica_url) as replica:
+        pause_replay(replicated.replica_url)
+        imported(replicated.primary_url, "amendment.csv")
+        newer = sync(primary.url)
+        token = newer.text.split("<sync-token>")[1].split("<")[0]
+        assert newer.status_code == 207 and token.endswith("/2")
+
+        lagging = sync(replica.url, token)
+        assert lagging.status_code == 503, lagging.text
+        assert lagging.headers["Retry-After"].isdigit() and "valid-sync-token" not in lagging.text
+        # On the primary a token from the future comes from another database: invalid, as before.
+        future = sync(primary.url, token.replace("/2", "/99"))
+        assert future.status_code == 403 and "valid-sync-token" in future.text
+
+        resume_replay(replicated.replica_url)
+        wait_for_replay(replicated.primary_url, replicated.replica_url)
+        caught_up = sync(replica.url, token)
+        assert caught_up.status_code == 207, replica.log[-2000:]
+        assert caught_up.text.count("<response>") == 0  # nothing new since that token

@@ -122,10 +122,14 @@ def test_duration(minutes: int, text: str) -> None:
 
 
 def test_render_cache_is_bounded_and_keyed_by_revision() -> None:
-    from caldav_plugin.cache import RenderCache, calendar_render
+    from caldav_plugin.cache import CalendarRender, RenderCache
+    from settlecal import renders
 
-    events = tuple(render.render_event(ES, row(period=f"2026-{n:02d}-4")) for n in range(1, 13))
-    rendered = calendar_render(events, render.render_calendar(ES, events, refresh_minutes=720))
+    rows = [row(period=f"2026-{n:02d}-4") for n in range(1, 13)]
+    events = tuple(render.render_event(ES, each) for each in rows)
+    rendered = CalendarRender(renders.build(ES, 1, rows, 720))
+    assert rendered.events == events
+    assert rendered.body == render.render_calendar(ES, events, refresh_minutes=720).encode()
     assert rendered.by_name["2026-03-4-remittance.ics"] == events[2]
     assert rendered.text.encode() == rendered.body
     assert gzip.decompress(rendered.gzipped()) == rendered.body
