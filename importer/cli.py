@@ -24,13 +24,13 @@ from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
 from importer import operate, publishing, report
 from settlecal.notify import subscriptions as subscribers_lib
-from settlecal.errors import SettlecalError, ReleaseInvalid
+from settlecal.errors import SettlecalError
 from settlecal.formats.query import Query
 from settlecal.formats.registry import FORMATS
 from settlecal.formats.registry import export as export_format
 from settlecal.i18n.languages import LANGUAGES
 from settlecal.notify.config import load_config
-from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation
+from importer.invocation import EXIT_DEFERRED, SettlecalGroup, global_options, invocation, translated_errors
 from importer.options import calendar_filter, calendar_filter_options, json_option
 from importer.terminal import visible
 from settlecal.release_format.file import ReleaseFormat, read_release
@@ -51,24 +51,6 @@ from settlecal.releases.removals import RemovalsRefused
 def cli(ctx: click.Context, config_path: pathlib.Path | None, database: str | None) -> None:
     """Settlement calendars: load IATA BSP and CASS calendar releases and serve them over CalDAV."""
     global_options(ctx, config_path, database)
-
-
-@contextlib.contextmanager
-def _translated_errors(as_json: bool = False) -> Iterator[None]:
-    try:
-        yield
-    except ReleaseInvalid as error:
-        if as_json:
-            click.echo(report.to_json(report.problems_json(error)))
-            sys.exit(1)
-        raise click.ClickException(str(error)) from error
-    except RemovalsRefused as error:
-        if as_json:
-            click.echo(report.to_json(report.refusal_json(error.removals)))
-            sys.exit(1)
-        raise click.ClickException(str(error)) from error
-    except SettlecalError as error:
-        raise click.ClickException(str(error)) from error
 
 
 @cli.command("import")
@@ -100,7 +82,7 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
 
         settlecal import releases/2026-amendment-3.csv --note "Bank holiday 8 Dec"
     """
-    with _translated_errors(as_json):
+    with translated_errors(as_json):
         release_file = read_release(
             file, format=ReleaseFormat(file_format) if file_format else None,
             allow_extra_columns=allow_extra_columns, limits=Limits(max_file_size=invocation().settings.max_file_size),
@@ -118,7 +100,7 @@ def import_(file: pathlib.Path, dry_run: bool, note: str | None, file_format: st
         raise click.ClickException(str(RemovalsRefused(outcome.refused)))
     _deliver_notifications(outcome)
     if publish_to is not None and not dry_run:
-        with _translated_errors():
+        with translated_errors():
             publishing.run(publish_to, quiet=as_json)  # JSON mode prints the import's document only
 
 
@@ -142,7 +124,7 @@ def rollback(release_id: int | None, note: str | None, operator: str, no_notify:
         settlecal rollback 7 --note "Published by mistake"
     """
     engine = invocation().database_engine("rw")
-    with _translated_errors():
+    with translated_errors():
         if release_id is None:
             target = releases_lib.next_rollback(engine)
             if target is not None:
@@ -188,7 +170,7 @@ def release_show(release_id: int, as_json: bool) -> None:
         settlecal release show 3
     """
     engine = invocation().database_engine("ro")
-    with _translated_errors():
+    with translated_errors():
         outcome = releases_lib.release_report(engine, release_id)
     if as_json:
         click.echo(report.to_json(report.outcome_json(outcome)))
@@ -333,7 +315,7 @@ def subscribers_add(email: str, kinds: frozenset[Kind] | None, lang: str, **filt
 
         settlecal subscribers add treasury@example.com --system BSP --country ES --kind remittance --lang es
     """
-    with _translated_errors():
+    with translated_errors():
         row = subscribers_lib.add(invocation().database_engine("rw"), subscribers_lib.Subscription(email, calendar_filter(**filters), kinds, lang))
     click.echo(f"Subscribed {notify_report.subscriber_line(row)}.")
 
@@ -347,7 +329,7 @@ def subscribers_remove(email: str) -> None:
 
         settlecal subscribers remove treasury@example.com
     """
-    with _translated_errors():
+    with translated_errors():
         removed = subscribers_lib.remove(invocation().database_engine("rw"), email)
     click.echo(f"Removed {len(removed)} subscription(s) of {email}.")
 
@@ -385,7 +367,7 @@ def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_js
         SETTLECAL_SMTP_URL='smtp://mailer:secret@smtp.example.com:587?starttls=1' settlecal notify
     """
     engine = invocation().database_engine("rw")
-    with _translated_errors():
+    with translated_errors():
         config = load_config()
         if requeue_failed or requeue_uncertain:
             outbox.requeue(engine, failed=requeue_failed, uncertain=requeue_uncertain,

@@ -6,22 +6,28 @@ commands never see a traceback of an unreachable server or a missing driver.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import os
 import pathlib
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
+from importer import report
 from importer.terminal import visible_lines
 from settlecal import config
 from settlecal.db.availability import describe, is_outage, open_database, url_secrets
 from settlecal.db.engine import Mode, shown, sqlite_path
 from settlecal.db.errors import DatabaseError, DatabaseUnreachable
 from settlecal.db.schema import SchemaChange, upgrade
+from settlecal.errors import ReleaseInvalid, SettlecalError
+from settlecal.releases.removals import RemovalsRefused
 
 # `notify` found messages due and could not hand them over: they stay queued, cron should hear of it.
 EXIT_DEFERRED = 75  # EX_TEMPFAIL
@@ -106,3 +112,22 @@ def global_options(ctx: click.Context, config_path: pathlib.Path | None, databas
 
 def _export(path: pathlib.Path) -> None:
     os.environ[config.CONFIG_ENV] = str(path.resolve())
+
+
+@contextlib.contextmanager
+def translated_errors(as_json: bool = False) -> Iterator[None]:
+    """The core's typed errors as click errors (with `as_json`, a refused release as its JSON document)."""
+    try:
+        yield
+    except ReleaseInvalid as error:
+        if as_json:
+            click.echo(report.to_json(report.problems_json(error)))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    except RemovalsRefused as error:
+        if as_json:
+            click.echo(report.to_json(report.refusal_json(error.removals)))
+            sys.exit(1)
+        raise click.ClickException(str(error)) from error
+    except SettlecalError as error:
+        raise click.ClickException(str(error)) from error
