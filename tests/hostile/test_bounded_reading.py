@@ -12,6 +12,7 @@ import pathlib
 import resource
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -25,6 +26,7 @@ from tests.hostile import bombs
 
 ADDRESS_SPACE = 600 << 20
 PEAK_RSS = 500 << 20
+HANG = 300  # seconds: an importer that runs this long under a limit has hung (each case takes seconds)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +49,12 @@ def import_bounded(path: pathlib.Path, tmp_path: pathlib.Path, *args: str, env: 
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, preexec_fn=limit, cwd=ROOT,
                                    env={**os.environ, "SETTLECAL_CONFIG": "", **(env or {})})
-        _, status, usage = os.wait4(process.pid, 0)
+        stop = threading.Timer(HANG, process.kill)  # a hang fails this test instead of stopping the suite
+        stop.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            stop.cancel()
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
@@ -279,7 +286,7 @@ def test_running_out_of_memory_is_one_line_and_changes_nothing(tmp_path: pathlib
         command = [sys.executable, "-m", "importer", "--database", f"sqlite:///{tmp_path / 'memory.sqlite'}",
                    "import", "--dry-run", str(path)]
         return subprocess.run(command, capture_output=True, text=True, preexec_fn=restrict, cwd=ROOT,
-                              env={**os.environ, "SETTLECAL_CONFIG": ""})
+                              env={**os.environ, "SETTLECAL_CONFIG": ""}, timeout=HANG)
 
     limit = next((limit for limit in (160, 200, 240, 280) if run(small, limit).returncode == 0), None)
     assert limit is not None, "a small release needs more than 280 MB of address space"
