@@ -103,8 +103,8 @@ class ReleaseRow:
     ) -> Iterator[tuple[Kind, datetime.date, datetime.date, datetime.time | None]]:
         """(kind, first day, last day inclusive, cut-off) in `Kind` order, skipping empty cells.
 
-        `PERIOD` spans period_start to period_end; the other kinds are single days; `SUBMISSION`
-        and the kinds of CUTOFF_KINDS carry a cut-off time.
+        `PERIOD` spans period_start to period_end; the other kinds are single days; the kinds of
+        CUTOFF_KINDS (submission, remittance) carry a cut-off time.
         """
         yield Kind.PERIOD, self.period_start, self.period_end, None
         cutoffs = self.cutoffs

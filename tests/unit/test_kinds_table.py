@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 import pathlib
 import subprocess
 import sys
 import textwrap
 
-from settlecal.domain import KINDS, SINGLE_DAY_KINDS, Kind
+from settlecal.domain import KINDS, SINGLE_DAY_KINDS, CalendarKey, Frequency, Kind, System
 from settlecal.release_format.columns import COLUMNS
 from settlecal.release_format.rows import ReleaseRow, kind_cutoffs, kind_dates
 from settlecal.releases.diff import row_fingerprint
-from settlecal.domain import CalendarKey, Frequency, System
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
@@ -73,8 +73,6 @@ def test_a_kind_is_one_more_row_in_kinds() -> None:
     result = subprocess.run([sys.executable, "-c", EXTENDED, OLD_RELEASE], cwd=ROOT, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    import json
-
     found = json.loads(result.stdout)
     # A column added since the format's first version is optional: COLUMNS are as before.
     assert tuple(found["columns"]) == COLUMNS
