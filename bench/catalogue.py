@@ -37,7 +37,7 @@ class Operation:
 
     key: CalendarKey
     reporting_periods: int = 1
-    remittance_cutoff: str = "12:00"
+    remittance_time: str = "12:00"  # the cut-off time of its remittances
 
     def __post_init__(self) -> None:
         if self.reporting_periods == 1:
@@ -163,7 +163,7 @@ def _expand(system: System, rows: tuple[_Row, ...]) -> list[Operation]:
         Operation(
             key=CalendarKey(system, row.country, currency, row.frequency),
             reporting_periods=row.reporting_periods,
-            remittance_cutoff=row.cutoff or _CUTOFF[system],
+            remittance_time=row.cutoff or _CUTOFF[system],
         )
         for row in rows
         for currency in row.currencies.split()

@@ -28,6 +28,8 @@ from settlecal.domain import CalendarKey, Frequency, Kind, System
 from settlecal.release_format.cells import EMPTY_MARKERS
 from settlecal.release_format.rows import COLUMNS
 
+REMITTANCE_CUTOFF: Final = Kind.REMITTANCE.facts.cutoff_column
+
 # The key dates besides the period itself, in column order.
 DATE_KINDS: Final = tuple(kind for kind in Kind if kind is not Kind.PERIOD)
 
@@ -186,7 +188,7 @@ def _rows(op: Operation, year: int, seed: int) -> Iterator[tuple[list[str], int]
             "period": period.code,
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
-            "remittance_cutoff": op.remittance_cutoff if Kind.REMITTANCE in dates else "",
+            REMITTANCE_CUTOFF: op.remittance_time if Kind.REMITTANCE in dates else "",
             "remarks": "; ".join(remarks),
         }
         row = [cells.get(column, "") for column in COLUMNS]

@@ -100,6 +100,13 @@ class KindFacts:
 
     `label` (a month grid's word) and `term` (IATA's own) are English message ids (marked with N_):
     the catalogues in settlecal/i18n translate them.
+
+    `date_tag` and `cutoff_tag` say whether the kind's date and cut-off columns are in the release
+    format's first version (None) or were added since (a short tag, unique across KINDS). A column of
+    the first version is always written, and its value is part of a period's fingerprint in KINDS
+    order; a later column is written only when some row needs it, and its value is appended to the
+    fingerprint as `|<tag><value>` only when given. So files exported and fingerprints stored before
+    the column existed stay the same byte for byte: a new kind sets `date_tag` (and `cutoff_tag`).
     """
 
     kind: Kind
@@ -108,12 +115,15 @@ class KindFacts:
     colour: str  # page and PDF; dark enough for 4.5:1 contrast as text or border beside its tint
     label: str
     term: str
+    date_tag: str | None = None
+    cutoff_tag: str | None = None
 
 
 # In the order key dates of one day are listed, and columns of a release are written.
 KINDS: Final[tuple[KindFacts, ...]] = (
     KindFacts(Kind.PERIOD, "period_start", None, "#4b5563", N_("Period"), N_("Reporting / billing period")),
-    KindFacts(Kind.SUBMISSION, "submission", "submission_cutoff", "#6d28d9", N_("Submission"), N_("Agent submission date")),
+    KindFacts(Kind.SUBMISSION, "submission", "submission_cutoff", "#6d28d9", N_("Submission"),
+              N_("Agent submission date"), cutoff_tag="s"),
     KindFacts(Kind.BILLING, "billing", None, "#1d4ed8", N_("Billing"), N_("Billing date")),
     KindFacts(Kind.REMITTANCE, "remittance", "remittance_cutoff", "#b91c1c", N_("Remittance"),
               N_("Agent remittance date")),
@@ -124,6 +134,10 @@ KINDS: Final[tuple[KindFacts, ...]] = (
               N_("Billing dispute deadline")),
 )
 KIND_FACTS: Final[Mapping[Kind, KindFacts]] = {facts.kind: facts for facts in KINDS}
+# The kinds of one day (all but the period, which spans days), in KINDS order, and of them the ones
+# with a cut-off time: a release row holds its dates and cut-offs in these orders.
+SINGLE_DAY_KINDS: Final[tuple[KindFacts, ...]] = tuple(facts for facts in KINDS if facts.kind is not Kind.PERIOD)
+CUTOFF_KINDS: Final[tuple[KindFacts, ...]] = tuple(facts for facts in SINGLE_DAY_KINDS if facts.cutoff_column)
 
 FREQUENCY_LABELS: Final[Mapping[Frequency, str]] = {
     Frequency.MONTHLY: N_("monthly"),

@@ -9,25 +9,46 @@ import dataclasses
 import operator
 import re
 from collections.abc import Callable, Sequence
+from typing import Final
+
+from settlecal.domain import SINGLE_DAY_KINDS, Kind, KindFacts
 
 from settlecal.errors import ReleaseProblem
 from settlecal.release_format.cells import Cell, cell_text, is_blank_cell
 
-COLUMNS = (
-    "system", "country", "currency", "frequency", "period", "period_start", "period_end",
-    "submission", "billing", "remittance", "remittance_cutoff", "settlement",
-    "correction_cutoff", "dispute_deadline", "remarks",
-)  # fmt: skip
+CALENDAR_COLUMNS = ("system", "country", "currency", "frequency")
+PERIOD = "period"
+PERIOD_END = "period_end"
+REMARKS = "remarks"
+
+
+def _first_version(facts: KindFacts) -> tuple[str, ...]:
+    """The kind's columns of the format's first version, in the order they are written."""
+    cutoff = (facts.cutoff_column,) if facts.cutoff_column and facts.cutoff_tag is None else ()
+    return (*((facts.column,) if facts.date_tag is None else ()), *cutoff)
+
+
+# The columns every release may have and `settlecal export` always writes, in order: the calendar,
+# the period, each kind's date (and cut-off) of the format's first version in KINDS order, remarks.
+COLUMNS: Final[tuple[str, ...]] = (
+    *CALENDAR_COLUMNS, PERIOD, Kind.PERIOD.column, PERIOD_END,
+    *(name for facts in SINGLE_DAY_KINDS for name in _first_version(facts)), REMARKS,
+)
 REQUIRED_COLUMNS = COLUMNS[:7]
 YEAR = "year"
 """The optional column naming the year a period belongs to when the rule (`period_year`) does not
 fit; `settlecal export` writes it after COLUMNS, and only when a row needs it."""
-SUBMISSION_CUTOFF = "submission_cutoff"
 TIMEZONE = "timezone"
-"""Optional columns `settlecal export` writes only when a row needs them: the agents' submission
-cut-off (after `submission`) and the operation's zone when it is not the country's principal one
-(after `remarks`)."""
-KNOWN_COLUMNS = (*COLUMNS, YEAR, SUBMISSION_CUTOFF, TIMEZONE)
+"""The optional column of the operation's zone, which `settlecal export` writes (after `remarks`)
+only when it is not the country's principal one."""
+# The kinds' columns added since the first version (KindFacts.date_tag, cutoff_tag), in KINDS order:
+# `settlecal export` writes each only when a row needs it, right after its kind's date column.
+LATER_COLUMNS: Final[tuple[str, ...]] = tuple(
+    name for facts in SINGLE_DAY_KINDS
+    for name, tag in ((facts.column, facts.date_tag), (facts.cutoff_column, facts.cutoff_tag))
+    if name and tag is not None
+)
+KNOWN_COLUMNS = (*COLUMNS, YEAR, *LATER_COLUMNS, TIMEZONE)
 
 
 
@@ -46,6 +67,14 @@ class Layout:
         """
         indices = (self.positions.get(name, self.width + 1) - 1 for name in KNOWN_COLUMNS)
         return operator.itemgetter(*indices)
+
+
+def cells_at(indices: tuple[int, ...]) -> Callable[[Sequence[Cell]], tuple[Cell, ...]]:
+    """`itemgetter(*indices)`, giving a tuple however many indices (itemgetter of one gives the item)."""
+    if len(indices) == 1:
+        (index,) = indices
+        return lambda cells: (cells[index],)
+    return operator.itemgetter(*indices)
 
 
 def column_name(cell: Cell) -> str:

@@ -11,17 +11,19 @@ import dataclasses
 import datetime
 import enum
 import hashlib
+import operator
 import pathlib
 from collections.abc import Iterable
 from typing import TextIO
 
-from settlecal.domain import MEMBER_SEPARATOR, CalendarKey
+from settlecal.domain import MEMBER_SEPARATOR, SINGLE_DAY_KINDS, CalendarKey
 
 from settlecal.errors import ReleaseInvalid, ReleaseUnreadable
 from settlecal.release_format.cells import neutralised
 from settlecal.release_format.csv_reader import csv_records
 from settlecal.release_format.limits import CountingReader, Limits, open_release_file
-from settlecal.release_format.rows import COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, ReleaseRow, validate_rows
+from settlecal.release_format.columns import PERIOD_END, REMARKS
+from settlecal.release_format.rows import COLUMNS, TIMEZONE, YEAR, ReleaseRow, validate_rows
 from settlecal.release_format.xlsx_reader import xlsx_records
 
 
@@ -89,18 +91,26 @@ def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:
     """
     ordered = sorted(rows, key=_export_order)
     writer = csv.writer(fp, lineterminator="\n")
-    # The optional columns only when some row needs them, so that older files export unchanged.
-    submission_cutoffs = any(row.submission_cutoff is not None for row in ordered)
+    # The columns added since the format's first version only when some row needs them (KindFacts
+    # date_tag, cutoff_tag), so that older files export unchanged byte for byte.
+    header = [*COLUMNS[:_FIRST_KIND_COLUMN]]
+    picks: list[int] = []  # indices into a row's dates + cutoffs, one per kind column written
+    cutoff = 0
+    for index, facts in enumerate(SINGLE_DAY_KINDS):
+        if facts.date_tag is None or any(row.dates[index] is not None for row in ordered):
+            header.append(facts.column)
+            picks.append(index)
+        if facts.cutoff_column:
+            if facts.cutoff_tag is None or any(row.cutoffs[cutoff] is not None for row in ordered):
+                header.append(facts.cutoff_column)
+                picks.append(len(SINGLE_DAY_KINDS) + cutoff)
+            cutoff += 1
     zones = any(row.timezone is not None for row in ordered)
     years = any(row.given_year is not None for row in ordered)
-    header = list(COLUMNS)
-    if submission_cutoffs:
-        header.insert(COLUMNS.index("submission") + 1, SUBMISSION_CUTOFF)
-    writer.writerow([*header, *([TIMEZONE] if zones else []), *([YEAR] if years else [])])
+    writer.writerow([*header, REMARKS, *([TIMEZONE] if zones else []), *([YEAR] if years else [])])
+    pick = operator.itemgetter(*picks)
     for row in ordered:
-        cells = _csv_cells(row)
-        if submission_cutoffs:
-            cells.insert(COLUMNS.index("submission") + 1, _time(row.submission_cutoff))
+        cells = _csv_cells(row, pick(row.dates + row.cutoffs))
         if zones:
             cells.append(row.timezone or "")
         if years:
@@ -108,25 +118,27 @@ def write_release_csv(rows: Iterable[ReleaseRow], fp: TextIO) -> None:
         writer.writerow(cells)
 
 
-def _time(value: datetime.time | None) -> str:
-    return "" if value is None else f"{value:%H:%M}"
+# The kinds' columns follow the calendar's and the period's (its code, start and end).
+_FIRST_KIND_COLUMN = COLUMNS.index(PERIOD_END) + 1
+
+
+def _text(value: datetime.date | datetime.time | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%H:%M}" if isinstance(value, datetime.time) else value.isoformat()
 
 
 def _export_order(row: ReleaseRow) -> tuple[CalendarKey, datetime.date, datetime.date, str]:
     return row.calendar, row.period_start, row.period_end, row.period
 
 
-def _csv_cells(row: ReleaseRow) -> list[str]:
+def _csv_cells(row: ReleaseRow, kind_values: tuple[datetime.date | datetime.time | None, ...]) -> list[str]:
     calendar = row.calendar
-    cutoff = "" if row.remittance_cutoff is None else f"{row.remittance_cutoff:%H:%M}"
-    days = (row.submission, row.billing, row.remittance, row.settlement, row.correction_cutoff,
-            row.dispute_deadline)  # fmt: skip
-    submission, billing, remittance, *after = ("" if day is None else day.isoformat() for day in days)
     return [neutralised(cell) for cell in (
         calendar.system.value, MEMBER_SEPARATOR.join(row.members) if row.members else calendar.country,
         calendar.currency, calendar.frequency.value,
         row.period, row.period_start.isoformat(), row.period_end.isoformat(),
-        submission, billing, remittance, cutoff, *after, row.remarks or "",
+        *map(_text, kind_values), row.remarks or "",
     )]  # fmt: skip
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, TypeVar, cast
 
 
-from settlecal.domain import MAX_PERIOD_CODE, CalendarKey, Frequency, Kind, System, period_year
+from settlecal.domain import (
+    CUTOFF_KINDS, MAX_PERIOD_CODE, SINGLE_DAY_KINDS, CalendarKey, Frequency, Kind, System, period_year,
+)
 
 from settlecal.errors import Omitted, ReleaseProblem
 from settlecal.release_format.problems import MAX_COUNTED, ProblemList
@@ -24,52 +26,49 @@ from settlecal.release_format.cells import (
 )
 from settlecal.zones import country_zone
 from settlecal.release_format.columns import (
-    COLUMNS, KNOWN_COLUMNS, REQUIRED_COLUMNS, SUBMISSION_CUTOFF, TIMEZONE, YEAR, Layout, read_header,
+    COLUMNS, KNOWN_COLUMNS, PERIOD_END, REMARKS, REQUIRED_COLUMNS, TIMEZONE, YEAR, Layout, cells_at, read_header,
 )
 
-__all__ = ["COLUMNS", "KNOWN_COLUMNS", "REQUIRED_COLUMNS", "SUBMISSION_CUTOFF", "TIMEZONE", "YEAR",
-           "ReleaseRow", "ValidatedRows", "validate_rows"]
+__all__ = ["COLUMNS", "KNOWN_COLUMNS", "REQUIRED_COLUMNS", "TIMEZONE", "YEAR",
+           "ReleaseRow", "ValidatedRows", "kind_cutoffs", "kind_dates", "validate_rows"]
 
 T = TypeVar("T")
 
 _TIME = "a time of day (HH:MM, 00:00 to 23:59)"
 _DATE = "a date (YYYY-MM-DD, DD-MMM-YY or DD/MM/YYYY)"
-_EXPECTED = dict.fromkeys(COLUMNS[5:14], _DATE) | {
+_EXPECTED = dict.fromkeys((Kind.PERIOD.column, PERIOD_END, *(facts.column for facts in SINGLE_DAY_KINDS)), _DATE) | {
     "system": " or ".join((", ".join(System)).rsplit(", ", 1)),
     "country": "an ISO 3166-1 alpha-2 country code such as ES",
     "currency": "an ISO 4217 currency code such as EUR",
     "frequency": f"one of {', '.join(Frequency)}",
     "period": f"a period code such as 2026-03-4 (text, at most {MAX_PERIOD_CODE} characters)",
-    "remarks": "text without control characters",
-    "remittance_cutoff": _TIME,
-    SUBMISSION_CUTOFF: _TIME,
+    REMARKS: "text without control characters",
     TIMEZONE: "an IANA time zone such as Europe/Madrid",
     YEAR: "a year such as 2026 (four digits)",
-}
+} | {facts.cutoff_column: _TIME for facts in CUTOFF_KINDS if facts.cutoff_column}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReleaseRow:
-    """One period of one calendar as a release gives it; dates are local calendar days."""
+    """One period of one calendar as a release gives it; dates are local calendar days.
+
+    `dates` holds a date or None per kind of SINGLE_DAY_KINDS, `cutoffs` a time or None per kind of
+    CUTOFF_KINDS, in those orders (tuples, not mappings: a release has a million rows; build them from
+    mappings with `kind_dates` and `kind_cutoffs`, read them with `date` and `cutoff`).
+    """
 
     line: int
     calendar: CalendarKey
     period: str
     period_start: datetime.date
     period_end: datetime.date
-    submission: datetime.date | None
-    billing: datetime.date | None
-    remittance: datetime.date | None
-    remittance_cutoff: datetime.time | None
-    settlement: datetime.date | None
-    correction_cutoff: datetime.date | None
-    dispute_deadline: datetime.date | None
+    dates: tuple[datetime.date | None, ...]
+    cutoffs: tuple[datetime.time | None, ...]
     remarks: str | None
     given_year: int | None = None  # the `year` cell, when the release has one
     # The calendar year the period belongs to (a release replaces whole years): the year the release
     # gives, else the one that holds most of the period's days. Computed once: imports read it often.
     year: int = dataclasses.field(init=False, repr=False, compare=False)
-    submission_cutoff: datetime.time | None = None
     timezone: str | None = None  # the `timezone` cell; None: the country's principal zone
     # The member countries of the multi-country operation whose row this is (`AE|BH|OM` gives one
     # row per member, each with its own `calendar`), None for a single country.
@@ -84,25 +83,55 @@ class ReleaseRow:
         year = period_year(self.period_start, self.period_end) if self.given_year is None else self.given_year
         object.__setattr__(self, "year", year)
 
+    def date(self, kind: Kind) -> datetime.date | None:
+        """The date of a single-day kind; None when the row has none."""
+        return self.dates[_DATE_INDEX[kind]]
+
+    def cutoff(self, kind: Kind) -> datetime.time | None:
+        """The cut-off time of a kind that has one; None when the row has none."""
+        return self.cutoffs[_CUTOFF_INDEX[kind]]
+
+    def with_kinds(self, dates: Mapping[Kind, datetime.date | None] = {},
+                   cutoffs: Mapping[Kind, datetime.time | None] = {}) -> ReleaseRow:  # fmt: skip
+        """This row with the dates and cut-offs given changed (None: removed), the others kept."""
+        mine = {**dict(zip(_KINDS, self.dates)), **dates}
+        kept = {**dict(zip((facts.kind for facts in CUTOFF_KINDS), self.cutoffs)), **cutoffs}
+        return dataclasses.replace(self, dates=kind_dates(mine), cutoffs=kind_cutoffs(kept))
+
     def key_dates(
         self,
     ) -> Iterator[tuple[Kind, datetime.date, datetime.date, datetime.time | None]]:
         """(kind, first day, last day inclusive, cut-off) in `Kind` order, skipping empty cells.
 
-        `PERIOD` spans period_start to period_end; the other kinds are single days; `SUBMISSION`
-        and `REMITTANCE` carry a cut-off time.
+        `PERIOD` spans period_start to period_end; the other kinds are single days; the kinds of
+        CUTOFF_KINDS (submission, remittance) carry a cut-off time.
         """
         yield Kind.PERIOD, self.period_start, self.period_end, None
-        for kind, column in _SINGLE_DAY_KINDS:
-            day: datetime.date | None = getattr(self, column)
+        cutoffs = self.cutoffs
+        for kind, day, index in zip(_KINDS, self.dates, _CUTOFF_OF):
             if day is not None:
-                cutoff = (self.remittance_cutoff if kind is Kind.REMITTANCE
-                          else self.submission_cutoff if kind is Kind.SUBMISSION else None)
-                yield kind, day, day, cutoff
+                yield kind, day, day, None if index is None else cutoffs[index]
 
 
-# With their columns resolved once: this loop runs for every key date of a release.
-_SINGLE_DAY_KINDS = tuple((kind, kind.column) for kind in Kind if kind is not Kind.PERIOD)
+def kind_dates(given: Mapping[Kind, datetime.date | None]) -> tuple[datetime.date | None, ...]:
+    """`ReleaseRow.dates` from a date per kind (the kinds not given have none)."""
+    if unknown := set(given) - _DATE_INDEX.keys():
+        raise ValueError(f"expected single-day kinds, got {sorted(unknown)}")
+    return tuple(given.get(facts.kind) for facts in SINGLE_DAY_KINDS)
+
+
+def kind_cutoffs(given: Mapping[Kind, datetime.time | None]) -> tuple[datetime.time | None, ...]:
+    """`ReleaseRow.cutoffs` from a cut-off time per kind (the kinds not given have none)."""
+    if unknown := set(given) - _CUTOFF_INDEX.keys():
+        raise ValueError(f"expected kinds with a cut-off, got {sorted(unknown)}")
+    return tuple(given.get(facts.kind) for facts in CUTOFF_KINDS)
+
+
+# Resolved once from KINDS: these loops run for every key date of a release.
+_KINDS = tuple(facts.kind for facts in SINGLE_DAY_KINDS)
+_DATE_INDEX = {kind: index for index, kind in enumerate(_KINDS)}
+_CUTOFF_INDEX = {facts.kind: index for index, facts in enumerate(CUTOFF_KINDS)}
+_CUTOFF_OF = tuple(_CUTOFF_INDEX.get(kind) for kind in _KINDS)  # per single-day kind: its cut-off's index
 
 
 class ValidatedRows(NamedTuple):
@@ -162,9 +191,20 @@ def _is_blank(cells: Sequence[Cell]) -> bool:
 # -- rows --------------------------------------------------------------------------------------
 
 _Span = tuple[datetime.date, datetime.date, int, str]  # start, end, line, period
-_OPTIONAL_DATES = tuple(
-    (COLUMNS.index(kind.column), kind.column) for kind in Kind if kind is not Kind.PERIOD
-)  # (index, name); `check` reads the other cells by their fixed index in COLUMNS
+# `check` reads the cells the layout picks in KNOWN_COLUMNS order by these fixed indices.
+_OPTIONAL_DATES = tuple((KNOWN_COLUMNS.index(facts.column), facts.column) for facts in SINGLE_DAY_KINDS)
+# Per kind of CUTOFF_KINDS: (cell index, name, cell index of its kind's date). Its problems are
+# reported in column order (_CUTOFF_ORDER), as before the columns were read from KINDS.
+_CUTOFF_CELLS = tuple(
+    (KNOWN_COLUMNS.index(facts.cutoff_column), facts.cutoff_column, KNOWN_COLUMNS.index(facts.column))
+    for facts in CUTOFF_KINDS if facts.cutoff_column
+)
+_DATE_CELLS = cells_at(tuple(index for index, _ in _OPTIONAL_DATES))
+_TIME_CELLS = cells_at(tuple(index for index, _, _ in _CUTOFF_CELLS))
+_NO_CUTOFFS = (None,) * len(_CUTOFF_CELLS)
+_CUTOFF_ORDER = tuple(sorted(range(len(CUTOFF_KINDS)), key=lambda index: _CUTOFF_CELLS[index][0]))
+_REMITTANCE = _DATE_INDEX[Kind.REMITTANCE]  # a remittance on or after the period's end
+_REMARKS, _YEAR, _TIMEZONE = (KNOWN_COLUMNS.index(name) for name in (REMARKS, YEAR, TIMEZONE))
 
 
 class _RowChecker:
@@ -205,31 +245,34 @@ class _RowChecker:
             last = value(line, "period_end", raw[6], last, required=True)
         period, start, end = cast("tuple[str | None, datetime.date | None, datetime.date | None]",
                                   (code, first, last))
-        converted = [dates[raw[i]] for i, _ in _OPTIONAL_DATES]
+        converted = tuple([dates[cell] for cell in _DATE_CELLS(raw)])  # faster than map() of a dict subclass
         if Fault in map(type, converted):
-            converted = [value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, converted)]
-        submission, billing, remittance, settlement, correction, dispute = cast(
-            "list[datetime.date | None]", converted)  # no Fault is left: value() reported each
-        cutoff = self._times[raw[10]]
-        if isinstance(cutoff, Fault):
-            cutoff = value(line, "remittance_cutoff", raw[10], cutoff)
-        submission_cutoff = self._times[raw[16]]
-        if isinstance(submission_cutoff, Fault):
-            submission_cutoff = value(line, SUBMISSION_CUTOFF, raw[16], submission_cutoff)
-        zone = self._zones[raw[17]]
+            converted = tuple(value(line, name, raw[i], day) for (i, name), day in zip(_OPTIONAL_DATES, converted))
+        days = cast("tuple[datetime.date | None, ...]", converted)  # no Fault is left: value() reported each
+        times = self._times
+        found = tuple([times[cell] for cell in _TIME_CELLS(raw)])
+        if Fault in map(type, found):
+            fixed = list(found)
+            for index in _CUTOFF_ORDER:
+                i, name, _ = _CUTOFF_CELLS[index]
+                fixed[index] = value(line, name, raw[i], found[index])
+            found = tuple(fixed)
+        cutoffs = cast("tuple[datetime.time | None, ...]", found)
+        zone = self._zones[raw[_TIMEZONE]]
         if isinstance(zone, Fault):
-            zone = value(line, TIMEZONE, raw[17], zone)
-        remarks = self._remarks[raw[14]]
+            zone = value(line, TIMEZONE, raw[_TIMEZONE], zone)
+        remarks = self._remarks[raw[_REMARKS]]
         if isinstance(remarks, Fault):
-            remarks = value(line, "remarks", raw[14], remarks)
-        self._check_order(line, start, end, remittance)
-        year = self._year(line, raw[15], start, end)
-        if cutoff is not None and dates[raw[9]] is None:
-            message = f"expected a remittance date for the cut-off time {cutoff:%H:%M}, got none"
-            self._report(line, "remittance_cutoff", message)
-        if submission_cutoff is not None and dates[raw[7]] is None:
-            message = f"expected a submission date for the cut-off time {submission_cutoff:%H:%M}, got none"
-            self._report(line, SUBMISSION_CUTOFF, message)
+            remarks = value(line, REMARKS, raw[_REMARKS], remarks)
+        self._check_order(line, start, end, days[_REMITTANCE])
+        year = self._year(line, raw[_YEAR], start, end)
+        if cutoffs != _NO_CUTOFFS:
+            for index in _CUTOFF_ORDER:
+                cutoff, (_, name, date_cell) = cutoffs[index], _CUTOFF_CELLS[index]
+                if cutoff is not None and dates[raw[date_cell]] is None:
+                    message = (f"expected a {KNOWN_COLUMNS[date_cell]} date for the cut-off time "
+                               f"{cutoff:%H:%M}, got none")
+                    self._report(line, name, message)
         if operation is None or period is None:
             return
         for calendar in operation.calendars:
@@ -237,9 +280,8 @@ class _RowChecker:
             self._check_settings(line, calendar, zone or country_zone(calendar.country), operation.members)
         if start is not None and end is not None and len(self.problems) == before:
             for calendar in operation.calendars:
-                row = ReleaseRow(line, calendar, period, start, end, submission, billing, remittance, cutoff,
-                                 settlement, correction, dispute, remarks, year,
-                                 submission_cutoff=submission_cutoff, timezone=zone, members=operation.members)
+                row = ReleaseRow(line, calendar, period, start, end, days, cutoffs, remarks, year,
+                                 timezone=zone, members=operation.members)
                 self.rows.append(row)
 
     def check_overlaps(self) -> None:
@@ -327,7 +369,7 @@ class _RowChecker:
             self._report(line, "period_end", message)
         if remittance is not None and remittance < end:
             message = f"expected a date on or after period_end {end}, got {remittance}"
-            self._report(line, "remittance", message)
+            self._report(line, Kind.REMITTANCE.column, message)
 
     def _check_unique(self, line: int, calendar: CalendarKey, period: str,
                       start: datetime.date | None, end: datetime.date | None) -> None:  # fmt: skip

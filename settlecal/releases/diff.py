@@ -7,11 +7,12 @@ that the release no longer has is removed, and key dates of other years are left
 from __future__ import annotations
 
 import datetime
+import operator
 from typing import Protocol
 from collections.abc import Iterable, Mapping, Sequence, Set
 
 from settlecal.changes import Action, CalendarDiff, KeyDateChange, KeyDateId, KeyDateState
-from settlecal.domain import CalendarKey, Kind
+from settlecal.domain import CUTOFF_KINDS, SINGLE_DAY_KINDS, CalendarKey, Kind
 from settlecal.release_format.rows import ReleaseRow
 
 
@@ -39,43 +40,61 @@ def fingerprint(states: Iterable[tuple[Kind, KeyDateState]]) -> str | None:
     if not by_kind:
         return None
     period = by_kind.get(Kind.PERIOD)
-    remittance = by_kind.get(Kind.REMITTANCE)
-    submission = by_kind.get(Kind.SUBMISSION)
 
     def day(kind: Kind) -> datetime.date | None:
         state = by_kind.get(kind)
         return None if state is None else state.date
 
+    def cutoff(kind: Kind) -> datetime.time | None:  # stored as HH:MM; the row's time prints as HH:MM:SS
+        state = by_kind.get(kind)
+        return datetime.time.fromisoformat(state.cutoff) if state and state.cutoff else None
+
     return _fingerprint_text(
-        period and period.date, period and period.end, day(Kind.SUBMISSION), day(Kind.BILLING),
-        day(Kind.REMITTANCE),
-        # Stored as HH:MM; the row's time prints as HH:MM:SS.
-        datetime.time.fromisoformat(remittance.cutoff) if remittance and remittance.cutoff else None,
-        day(Kind.SETTLEMENT), day(Kind.CORRECTION_CUTOFF), day(Kind.DISPUTE_DEADLINE),
+        period and period.date, period and period.end,
+        tuple(day(facts.kind) for facts in SINGLE_DAY_KINDS) + tuple(cutoff(facts.kind) for facts in CUTOFF_KINDS),
         period and period.remarks,
-        datetime.time.fromisoformat(submission.cutoff) if submission and submission.cutoff else None,
     )
 
 
 def row_fingerprint(row: ReleaseRow) -> str:
     """`fingerprint` of the key dates a release row gives, straight from its columns (it is hot)."""
-    return _fingerprint_text(
-        row.period_start, row.period_end, row.submission, row.billing, row.remittance,
-        row.remittance_cutoff, row.settlement, row.correction_cutoff, row.dispute_deadline, row.remarks,
-        row.submission_cutoff,
-    )
+    return _fingerprint_text(row.period_start, row.period_end, row.dates + row.cutoffs, row.remarks)
 
 
-def _fingerprint_text(
-    start: object, end: object, submission: object, billing: object, remittance: object, cutoff: object,
-    settlement: object, correction: object, dispute: object, remarks: object, submission_cutoff: object,
-) -> str:
-    # One f-string: the cheapest way to print ten values in Python, run once per row of a release.
-    text = (f"{start}|{end}|{submission}|{billing}|{remittance}|{cutoff}|{settlement}|{correction}|"
-            f"{dispute}|{remarks}")
-    # Appended only when there is one, so that fingerprints stored before submission cut-offs existed
-    # stay valid (a stale one would only cost a full diff of its period).
-    return text if submission_cutoff is None else f"{text}|s{submission_cutoff}"
+def _fingerprint_plan() -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
+    """Where each value of a row's dates + cutoffs goes in the fingerprint, resolved once from KINDS:
+    the indices of the values written inline (the format's first version: each kind's date, then its
+    cut-off, in KINDS order), and the (index, tag) of those appended as `|<tag><value>` when given
+    (KindFacts.date_tag, cutoff_tag). So today's text is
+    start|end|submission|billing|remittance|remittance cut-off|settlement|correction|dispute|remarks
+    with `|s<submission cut-off>` after it only when there is one: fingerprints stored before
+    submission cut-offs existed stay valid (a stale one would only cost a full diff of its period).
+    """
+    inline: list[int] = []
+    tagged: list[tuple[int, str]] = []
+    cutoffs = {facts.kind: len(SINGLE_DAY_KINDS) + index for index, facts in enumerate(CUTOFF_KINDS)}
+    for index, facts in enumerate(SINGLE_DAY_KINDS):
+        for at, tag in ((index, facts.date_tag), (cutoffs.get(facts.kind), facts.cutoff_tag)):
+            if at is None:
+                continue
+            if tag is None:
+                inline.append(at)
+            else:
+                tagged.append((at, tag))
+    return tuple(inline), tuple(tagged)
+
+
+_INLINE, _TAGGED = _fingerprint_plan()
+_PICK_INLINE = operator.itemgetter(*_INLINE)
+
+
+def _fingerprint_text(start: object, end: object, values: tuple[object, ...], remarks: object) -> str:
+    # str() of a date is ISO, of a time HH:MM:SS, of None "None": what the one f-string printed before.
+    text = "|".join(map(str, (start, end, *_PICK_INLINE(values), remarks)))
+    for index, tag in _TAGGED:
+        if values[index] is not None:
+            text = f"{text}|{tag}{values[index]}"
+    return text
 
 
 def incoming_states(rows: Iterable[ReleaseRow]) -> dict[KeyDateId, KeyDateState]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from sqlalchemy.orm import Session
 
 from settlecal.db import queries
-from settlecal.domain import MEMBER_SEPARATOR, CalendarFilter, CalendarKey, Kind, period_year
+from settlecal.domain import CUTOFF_KINDS, MEMBER_SEPARATOR, SINGLE_DAY_KINDS, CalendarFilter, CalendarKey, period_year
 from settlecal.release_format.rows import ReleaseRow
 from settlecal.releases.diff import row_fingerprint
 from settlecal.zones import country_zone
@@ -52,38 +52,24 @@ def _contents(rows: list[ReleaseRow]) -> tuple[tuple[str, int, str | None, str],
 
 
 def _single(row: ReleaseRow) -> ReleaseRow:
-    return ReleaseRow(
-        row.line, row.calendar, row.period, row.period_start, row.period_end, row.submission, row.billing,
-        row.remittance, row.remittance_cutoff, row.settlement, row.correction_cutoff, row.dispute_deadline,
-        row.remarks, row.given_year, submission_cutoff=row.submission_cutoff, timezone=row.timezone,
-    )
+    return dataclasses.replace(row, members=None)
 
 
 def _row(line: int, period: queries.PeriodInForce) -> ReleaseRow:
-    def day(kind: Kind) -> datetime.date | None:
-        found = period.dates.get(kind)
-        return None if found is None else found[0]
-
-    def cutoff(kind: Kind) -> datetime.time | None:
-        found = period.dates.get(kind)
-        return None if found is None or found[1] is None else datetime.time.fromisoformat(found[1])
-
+    dates = period.dates
+    days = tuple(found[0] if (found := dates.get(facts.kind)) else None for facts in SINGLE_DAY_KINDS)
+    cutoffs = tuple(datetime.time.fromisoformat(found[1]) if (found := dates.get(facts.kind)) and found[1] else None
+                    for facts in CUTOFF_KINDS)
     return ReleaseRow(
         line=line,
         calendar=period.calendar,
         period=period.code,
         period_start=period.start,
         period_end=period.end,
-        submission=day(Kind.SUBMISSION),
-        billing=day(Kind.BILLING),
-        remittance=day(Kind.REMITTANCE),
-        remittance_cutoff=cutoff(Kind.REMITTANCE),
-        settlement=day(Kind.SETTLEMENT),
-        correction_cutoff=day(Kind.CORRECTION_CUTOFF),
-        dispute_deadline=day(Kind.DISPUTE_DEADLINE),
+        dates=days,
+        cutoffs=cutoffs,
         remarks=period.remarks,
         given_year=None if period.year == period_year(period.start, period.end) else period.year,
-        submission_cutoff=cutoff(Kind.SUBMISSION),
         # The country's principal zone is what an empty cell means: written only when another.
         timezone=None if period.timezone == country_zone(period.calendar.country) else period.timezone,
         members=tuple(period.members.split(MEMBER_SEPARATOR)) if period.members else None,

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
 from settlecal.db.models import Base
-from settlecal.domain import CalendarKey, Frequency, System, period_year
+from settlecal.domain import CalendarKey, Frequency, Kind, System, period_year
 from settlecal.db.snapshot import reading
 from settlecal.releases.export import export_rows
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import ReleaseFile, ReleaseFormat, write_release_csv
-from settlecal.release_format.rows import ReleaseRow
+from settlecal.release_format.rows import ReleaseRow, kind_cutoffs, kind_dates
 
 Span = tuple[str, dt.date, dt.date]  # period code, first and last day
 ONE_DAY = dt.timedelta(days=1)
@@ -75,8 +75,9 @@ def key_dates(calendar: CalendarKey, period: Span, rng: random.Random) -> Releas
     remittance = after(5, 15)
     cutoff = dt.time(rng.choice([12, 14])) if remittance and rng.random() < 0.7 else None
     remarks = rng.choice([None, None, "Remittance moved: bank holiday"])
-    return ReleaseRow(0, calendar, code, start, end, after(1, 3), after(2, 6), remittance, cutoff,
-                      after(16, 18), None, None, remarks)
+    dates = {Kind.SUBMISSION: after(1, 3), Kind.BILLING: after(2, 6), Kind.REMITTANCE: remittance,
+             Kind.SETTLEMENT: after(16, 18)}
+    return ReleaseRow(0, calendar, code, start, end, kind_dates(dates), kind_cutoffs({Kind.REMITTANCE: cutoff}), remarks)
 
 
 @st.composite
@@ -99,9 +100,12 @@ def amended(rows: list[ReleaseRow], rng: random.Random, dropped: float) -> list[
     lacks is not republished), and some key dates moved or dropped."""
     firsts = set({row.calendar: row for row in reversed(rows)}.values())
     kept = [row for row in rows if row in firsts or rng.random() >= dropped]
-    return [dataclasses.replace(row, billing=row.billing and row.billing + rng.randint(-2, 2) * ONE_DAY,
-                                settlement=row.settlement if rng.random() < 0.9 else None)
-            for row in kept]
+    def moved(row: ReleaseRow) -> ReleaseRow:
+        billing, settlement = row.date(Kind.BILLING), row.date(Kind.SETTLEMENT)
+        return row.with_kinds({Kind.BILLING: billing and billing + rng.randint(-2, 2) * ONE_DAY,
+                               Kind.SETTLEMENT: settlement if rng.random() < 0.9 else None})
+
+    return [moved(row) for row in kept]
 
 
 def csv_text(rows: list[ReleaseRow]) -> str:

@@ -11,10 +11,10 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from settlecal.domain import CalendarKey, Frequency, System
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 from settlecal.errors import SettlecalError
 from settlecal.release_format.file import read_release, write_release_csv
-from settlecal.release_format.rows import ReleaseRow
+from settlecal.release_format.rows import ReleaseRow, kind_cutoffs, kind_dates
 from tests.cli.releases import ES_2026, HEADER
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,9 +81,11 @@ def release_rows(draw: st.DrawFn) -> list[ReleaseRow]:
         cutoff = draw(st.one_of(st.none(), st.times().map(lambda t: t.replace(second=0, microsecond=0)))) if remittance else None
         remarks = draw(st.one_of(st.none(), st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_categories=["Cc"]), min_size=1, max_size=30).map(str.strip).filter(lambda t: t and t.lower() not in {"n/a", "na"})))
         year = draw(st.one_of(st.none(), st.integers(start.year - 1, end.year + 1)))
-        rows.append(ReleaseRow(line, calendar, code, start, end, draw(optional_days), draw(optional_days),
-                               remittance, cutoff, draw(optional_days), draw(optional_days), draw(optional_days), remarks,
-                               year))
+        dates = {Kind.SUBMISSION: draw(optional_days), Kind.BILLING: draw(optional_days), Kind.REMITTANCE: remittance,
+                 Kind.SETTLEMENT: draw(optional_days), Kind.CORRECTION_CUTOFF: draw(optional_days),
+                 Kind.DISPUTE_DEADLINE: draw(optional_days)}
+        rows.append(ReleaseRow(line, calendar, code, start, end, kind_dates(dates),
+                               kind_cutoffs({Kind.REMITTANCE: cutoff}), remarks, year))
         start = end + datetime.timedelta(days=1)
     return rows
 
@@ -97,8 +99,7 @@ def test_valid_releases_round_trip_through_the_release_format(rows: list[Release
     read = read_bytes(buffer.getvalue().encode("utf-8")).rows  # type: ignore[attr-defined]
 
     def comparable(row: ReleaseRow) -> tuple[object, ...]:
-        return (row.calendar, row.period, row.period_start, row.period_end, row.submission, row.billing,
-                row.remittance, row.remittance_cutoff, row.settlement, row.correction_cutoff,
-                row.dispute_deadline, row.remarks, row.given_year)
+        return (row.calendar, row.period, row.period_start, row.period_end, row.dates, row.cutoffs,
+                row.remarks, row.given_year)
 
     assert sorted(map(comparable, read), key=repr) == sorted(map(comparable, rows), key=repr)

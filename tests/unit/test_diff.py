@@ -8,7 +8,7 @@ import datetime
 from settlecal.domain import CalendarKey, Frequency, Kind, System
 from settlecal.changes import Action, KeyDateState
 from settlecal.releases.diff import diff_calendar, fingerprint, incoming_states, row_fingerprint
-from settlecal.release_format.rows import ReleaseRow
+from settlecal.release_format.rows import ReleaseRow, kind_cutoffs, kind_dates
 
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
 D = datetime.date
@@ -16,7 +16,8 @@ D = datetime.date
 
 def row(code: str, start: D, end: D, *, billing: D | None = None, remittance: D | None = None,
         cutoff: datetime.time | None = None, remarks: str | None = None) -> ReleaseRow:
-    return ReleaseRow(2, ES, code, start, end, None, billing, remittance, cutoff, None, None, None, remarks)
+    return ReleaseRow(2, ES, code, start, end, kind_dates({Kind.BILLING: billing, Kind.REMITTANCE: remittance}),
+                      kind_cutoffs({Kind.REMITTANCE: cutoff}), remarks)
 
 
 JAN = row("2026-01", D(2026, 1, 1), D(2026, 1, 31), billing=D(2026, 2, 5),
@@ -55,8 +56,8 @@ def test_the_same_rows_make_no_change() -> None:
 
 
 def test_moved_changed_and_removed() -> None:
-    amended = dataclasses.replace(JAN, billing=D(2026, 2, 6), remittance_cutoff=datetime.time(14), remittance=D(2026, 2, 16))
-    without_billing = dataclasses.replace(amended, billing=None, remarks="other")
+    amended = JAN.with_kinds({Kind.BILLING: D(2026, 2, 6), Kind.REMITTANCE: D(2026, 2, 16)}, {Kind.REMITTANCE: datetime.time(14)})
+    without_billing = dataclasses.replace(amended.with_kinds({Kind.BILLING: None}), remarks="other")
 
     moved = diff_calendar(ES, current(JAN), [amended]).changes
     dropped = diff_calendar(ES, current(JAN), [without_billing]).changes
@@ -98,8 +99,8 @@ def test_row_fingerprint_equals_the_fingerprint_of_its_key_dates() -> None:
 
 
 def test_fingerprints_differ_when_anything_a_client_sees_differs() -> None:
-    variants = [JAN, dataclasses.replace(JAN, remarks="other"), dataclasses.replace(JAN, remittance_cutoff=datetime.time(14)),
-                dataclasses.replace(JAN, billing=None), dataclasses.replace(JAN, period_end=D(2026, 1, 30))]
+    variants = [JAN, dataclasses.replace(JAN, remarks="other"), JAN.with_kinds(cutoffs={Kind.REMITTANCE: datetime.time(14)}),
+                JAN.with_kinds({Kind.BILLING: None}), dataclasses.replace(JAN, period_end=D(2026, 1, 30))]
 
     assert len({row_fingerprint(v) for v in variants}) == len(variants)
     assert fingerprint([]) is None

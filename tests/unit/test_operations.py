@@ -83,7 +83,7 @@ def test_a_calendar_has_one_zone() -> None:
 
 def test_the_submission_cutoff_is_the_submissions() -> None:
     (row,) = validate(row_text(submission_cutoff="1400")).rows
-    assert row.submission_cutoff == dt.time(14)
+    assert row.cutoff(Kind.SUBMISSION) == dt.time(14)
     assert [(kind, cutoff) for kind, _, _, cutoff in row.key_dates() if cutoff] == [
         (Kind.SUBMISSION, dt.time(14)), (Kind.REMITTANCE, dt.time(12))]
 

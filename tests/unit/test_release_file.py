@@ -12,7 +12,7 @@ import pathlib
 import openpyxl
 import pytest
 
-from settlecal.domain import CalendarKey, Frequency, System
+from settlecal.domain import CalendarKey, Frequency, Kind, System
 from settlecal.errors import (
     SettlecalError,
     ReleaseFormatUnknown,
@@ -22,7 +22,7 @@ from settlecal.errors import (
     ReleaseProblem,
 )
 from settlecal.release_format.file import ReleaseFormat, read_release, write_release_csv
-from settlecal.release_format.rows import COLUMNS, ReleaseRow
+from settlecal.release_format.rows import COLUMNS, ReleaseRow, kind_cutoffs, kind_dates
 
 RELEASES = pathlib.Path(__file__).resolve().parents[1] / "data" / "releases"
 ES = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
@@ -50,16 +50,17 @@ def test_reads_a_release() -> None:
     assert found.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert found.rows[3] == ReleaseRow(
         line=5, calendar=ES, period="2026-01-4", period_start=dt.date(2026, 1, 24), period_end=dt.date(2026, 1, 31),
-        submission=dt.date(2026, 2, 2), billing=dt.date(2026, 2, 5), remittance=dt.date(2026, 2, 16),
-        remittance_cutoff=dt.time(12), settlement=dt.date(2026, 2, 17), correction_cutoff=None,
-        dispute_deadline=None, remarks=None,
+        dates=kind_dates({Kind.SUBMISSION: dt.date(2026, 2, 2), Kind.BILLING: dt.date(2026, 2, 5),
+                          Kind.REMITTANCE: dt.date(2026, 2, 16), Kind.SETTLEMENT: dt.date(2026, 2, 17)}),
+        cutoffs=kind_cutoffs({Kind.REMITTANCE: dt.time(12)}), remarks=None,
     )  # fmt: skip
     assert found.rows[7].remarks == "Remittance moved: bank holiday, 13 March"
     assert found.rows[8] == ReleaseRow(
         line=10, calendar=DE_CARGO, period="2606", period_start=dt.date(2026, 3, 16), period_end=dt.date(2026, 3, 31),
-        submission=None, billing=dt.date(2026, 4, 7), remittance=dt.date(2026, 4, 20), remittance_cutoff=dt.time(14),
-        settlement=dt.date(2026, 4, 22), correction_cutoff=dt.date(2026, 4, 3), dispute_deadline=dt.date(2026, 5, 5),
-        remarks=None,
+        dates=kind_dates({Kind.BILLING: dt.date(2026, 4, 7), Kind.REMITTANCE: dt.date(2026, 4, 20),
+                          Kind.SETTLEMENT: dt.date(2026, 4, 22), Kind.CORRECTION_CUTOFF: dt.date(2026, 4, 3),
+                          Kind.DISPUTE_DEADLINE: dt.date(2026, 5, 5)}),
+        cutoffs=kind_cutoffs({Kind.REMITTANCE: dt.time(14)}), remarks=None,
     )  # fmt: skip
 
 
@@ -140,9 +141,9 @@ def test_xlsx_with_date_time_and_number_cells(tmp_path: pathlib.Path) -> None:
     found = read_release(path)
     assert (found.format, found.sha256) == (ReleaseFormat.XLSX, hashlib.sha256(path.read_bytes()).hexdigest())
     first, cargo = found.rows
-    assert (first.line, first.period_start, first.period_end, first.billing, first.remittance_cutoff, first.remarks) == (
+    assert (first.line, first.period_start, first.period_end, first.date(Kind.BILLING), first.cutoff(Kind.REMITTANCE), first.remarks) == (
         2, dt.date(2026, 1, 24), dt.date(2026, 1, 31), dt.date(2026, 2, 5), dt.time(12), "Bank holiday")
-    assert (cargo.line, cargo.calendar, cargo.period, cargo.remittance_cutoff) == (4, DE_CARGO, "2606", dt.time(14))
+    assert (cargo.line, cargo.calendar, cargo.period, cargo.cutoff(Kind.REMITTANCE)) == (4, DE_CARGO, "2606", dt.time(14))
 
 
 def test_xlsx_with_text_cells_reads_like_csv(tmp_path: pathlib.Path) -> None:
@@ -151,7 +152,7 @@ def test_xlsx_with_text_cells_reads_like_csv(tmp_path: pathlib.Path) -> None:
         ["bsp", "es", "eur", "Monthly", "2026-01-4", "24-Jan-26", "31/01/2026", "N/A", "2026-02-16", "12:00", " "],
     ])  # fmt: skip
     (row,) = read_release(path).rows
-    assert (row.calendar, row.period_start, row.period_end, row.billing, row.remittance, row.remittance_cutoff) == (
+    assert (row.calendar, row.period_start, row.period_end, row.date(Kind.BILLING), row.date(Kind.REMITTANCE), row.cutoff(Kind.REMITTANCE)) == (
         ES, dt.date(2026, 1, 24), dt.date(2026, 1, 31), None, dt.date(2026, 2, 16), dt.time(12))
 
 
@@ -310,5 +311,6 @@ def test_the_documented_examples_read_as_documented(tmp_path: pathlib.Path) -> N
     canonical, spreadsheet = (block.split("```")[0] for block in docs.split("```csv\n")[1:])
     assert canonical == release("es-2026.csv").read_text()
     (row,) = read_release(write(tmp_path / "semicolons.csv", spreadsheet)).rows
-    assert dataclasses.replace(row, submission=None, settlement=None) == dataclasses.replace(
-        read_release(release("es-2026.csv")).rows[3], line=2, submission=None, settlement=None)
+    dropped = {Kind.SUBMISSION: None, Kind.SETTLEMENT: None}
+    assert row.with_kinds(dropped) == dataclasses.replace(
+        read_release(release("es-2026.csv")).rows[3], line=2).with_kinds(dropped)

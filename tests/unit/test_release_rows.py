@@ -10,7 +10,7 @@ import pytest
 from settlecal.domain import CalendarKey, Frequency, Kind, System
 from settlecal.errors import ReleaseProblem
 from settlecal.release_format.cells import Cell
-from settlecal.release_format.rows import COLUMNS, ReleaseRow, ValidatedRows, validate_rows
+from settlecal.release_format.rows import COLUMNS, ReleaseRow, ValidatedRows, kind_cutoffs, kind_dates, validate_rows
 
 HEADER = ",".join(COLUMNS)
 # period 2026-03-4 of Spain's monthly BSP, one cell per column of HEADER
@@ -45,9 +45,9 @@ def test_a_good_row_becomes_a_release_row() -> None:
     assert good_row(GOOD) == ReleaseRow(
         line=2, calendar=ES, period="2026-03-4",
         period_start=dt.date(2026, 3, 24), period_end=dt.date(2026, 3, 31),
-        submission=dt.date(2026, 4, 1), billing=dt.date(2026, 4, 6), remittance=dt.date(2026, 4, 16),
-        remittance_cutoff=dt.time(12, 0), settlement=dt.date(2026, 4, 17),
-        correction_cutoff=None, dispute_deadline=None, remarks=None,
+        dates=kind_dates({Kind.SUBMISSION: dt.date(2026, 4, 1), Kind.BILLING: dt.date(2026, 4, 6),
+                          Kind.REMITTANCE: dt.date(2026, 4, 16), Kind.SETTLEMENT: dt.date(2026, 4, 17)}),
+        cutoffs=kind_cutoffs({Kind.REMITTANCE: dt.time(12, 0)}), remarks=None,
     )  # fmt: skip
 
 
@@ -56,20 +56,20 @@ def test_a_good_row_becomes_a_release_row() -> None:
     ["2026-04-06", "06/04/2026", "6/4/2026", "06-Apr-26", "6-apr-26", "06-APR-2026", " 2026-04-06 "],
 )
 def test_each_date_form(cell: str) -> None:
-    assert good_row(GOOD, billing=cell).billing == dt.date(2026, 4, 6)
+    assert good_row(GOOD, billing=cell).date(Kind.BILLING) == dt.date(2026, 4, 6)
 
 
 def test_two_digit_years_are_this_century() -> None:
     row = good_row(GOOD, period="2009-01-4", period_start="24-Jan-09", period_end="31-Jan-09",
                    submission="", billing="05/02/2009", remittance="16-Feb-09", settlement="")  # fmt: skip
-    assert (row.period_start, row.period_end, row.billing, row.remittance) == (
+    assert (row.period_start, row.period_end, row.date(Kind.BILLING), row.date(Kind.REMITTANCE)) == (
         dt.date(2009, 1, 24), dt.date(2009, 1, 31), dt.date(2009, 2, 5), dt.date(2009, 2, 16))
 
 
 @pytest.mark.parametrize("cell", ["", "   ", "N/A", "n/a", "NA", "na", " N/a "])
 def test_empty_cells_mean_no_date(cell: str) -> None:
     row = good_row(GOOD, billing=cell, settlement=cell, remarks=cell)
-    assert (row.billing, row.settlement, row.remarks) == (None, None, None)
+    assert (row.date(Kind.BILLING), row.date(Kind.SETTLEMENT), row.remarks) == (None, None, None)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_empty_cells_mean_no_date(cell: str) -> None:
      ("1400", dt.time(14)), ("930", dt.time(9, 30)), ("00:00", dt.time(0)), ("23:59", dt.time(23, 59))],
 )  # fmt: skip
 def test_each_cutoff_form(cell: str, expected: dt.time) -> None:
-    assert good_row(GOOD, remittance_cutoff=cell).remittance_cutoff == expected
+    assert good_row(GOOD, remittance_cutoff=cell).cutoff(Kind.REMITTANCE) == expected
 
 
 @pytest.mark.parametrize(
@@ -110,16 +110,16 @@ def test_header_is_forgiving_about_case_spaces_spelling_and_order() -> None:
     result = validate(f"{header}\n2026-03-4,BSP,ES,EUR,monthly,2026-03-24,2026-03-31,2026-04-16,12:00")
     assert result.problems == ()
     (row,) = result.rows
-    assert (row.calendar, row.period, row.remittance, row.remittance_cutoff) == (
+    assert (row.calendar, row.period, row.date(Kind.REMITTANCE), row.cutoff(Kind.REMITTANCE)) == (
         ES, "2026-03-4", dt.date(2026, 4, 16), dt.time(12))
-    assert (row.submission, row.billing, row.settlement, row.remarks) == (None, None, None, None)
+    assert (row.date(Kind.SUBMISSION), row.date(Kind.BILLING), row.date(Kind.SETTLEMENT), row.remarks) == (None, None, None, None)
 
 
 def test_optional_columns_may_be_absent_and_rows_may_be_short() -> None:
     header = "system,country,currency,frequency,period,period_start,period_end,billing"
     result = validate(f"{header}\nBSP,ES,EUR,monthly,2026-03-4,2026-03-24,2026-03-31")
     assert result.problems == ()
-    assert result.rows[0].billing is None
+    assert result.rows[0].date(Kind.BILLING) is None
 
 
 def test_blank_lines_are_skipped_and_lines_keep_their_numbers() -> None:
@@ -137,8 +137,8 @@ def test_rows_share_calendar_and_date_objects() -> None:
     may = "bsp,es,eur,Monthly,2026-05-4,24-May-26,31/05/2026,,,,,,,,"
     march, april, may_row, cargo = validate(f"{HEADER}\n{GOOD}\n{APRIL}\n{may}\nCASS{GOOD[3:]}").rows
     assert march.calendar is april.calendar is may_row.calendar
-    assert (march.billing, march.period) == (cargo.billing, cargo.period)
-    assert march.billing is cargo.billing and march.period is cargo.period
+    assert (march.date(Kind.BILLING), march.period) == (cargo.date(Kind.BILLING), cargo.period)
+    assert march.date(Kind.BILLING) is cargo.date(Kind.BILLING) and march.period is cargo.period
 
 
 # -- problems: (text, (line, column, column name, message fragment)) ---------------------------
@@ -309,5 +309,5 @@ def test_typed_cells_from_a_spreadsheet() -> None:
     result = validate_rows([(1, COLUMNS), (2, cells)])
     assert result.problems == ()
     row = result.rows[0]
-    assert (row.period, row.period_start, row.remittance, row.remittance_cutoff, row.remarks) == (
+    assert (row.period, row.period_start, row.date(Kind.REMITTANCE), row.cutoff(Kind.REMITTANCE), row.remarks) == (
         "2606", dt.date(2026, 3, 24), dt.date(2026, 4, 16), dt.time(12), "7")

@@ -157,7 +157,8 @@ def test_download_csv(page: Any, live_server: str, engine: Engine, tmp_path: pat
     expected = [row for row in in_force if row.calendar == ES
                 and datetime.date(2026, 7, 1) <= row.period_end <= datetime.date(2026, 12, 31)]
     assert [(r["period"], r["period_start"], r["billing"], r["remittance"], r["settlement"]) for r in rows] == [
-        (e.period, e.period_start.isoformat(), _iso(e.billing), _iso(e.remittance), _iso(e.settlement))
+        (e.period, e.period_start.isoformat(), _iso(e.date(Kind.BILLING)), _iso(e.date(Kind.REMITTANCE)),
+         _iso(e.date(Kind.SETTLEMENT)))
         for e in sorted(expected, key=lambda e: e.period_start)]
     assert len(rows) == 6 * 4 - 1  # four reporting periods a month, 2026-08-3 withdrawn
 
