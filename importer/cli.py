@@ -19,7 +19,8 @@ from settlecal.db.engine import DATABASE_URL_ENV, shown
 from settlecal.db.snapshot import reading
 from settlecal.domain import Kind
 from importer import notify_report
-from settlecal.notify import smtp as mail_sender
+from settlecal.notify import delivery as outbox_delivery
+from settlecal.notify.transports import notifier_for
 from settlecal.notify import outbox
 from settlecal.releases import service as releases_lib
 from importer import operate, publishing, report
@@ -284,11 +285,12 @@ def _deliver_notifications(outcome: releases_lib.Outcome) -> None:
                    "configured: set [server] public_url in settlecal.conf (see `settlecal config check`).", err=True)
     try:
         config = load_config()
-        if config.smtp is None:
+        notifier = notifier_for(config)
+        if notifier is None:
             click.echo(f"{outcome.notifications} notification(s) queued; no SMTP server is configured: "
                        "run `settlecal notify` once it is.", err=True)
             return
-        delivery = mail_sender.deliver(invocation().database_engine("rw"), config)
+        delivery = outbox_delivery.deliver(invocation().database_engine("rw"), notifier)
     except SettlecalError as error:
         click.echo(f"{outcome.notifications} notification(s) queued, not sent: {error}", err=True)
         return
@@ -372,7 +374,7 @@ def notify(retry_now: bool, requeue_failed: bool, requeue_uncertain: bool, as_js
         if requeue_failed or requeue_uncertain:
             outbox.requeue(engine, failed=requeue_failed, uncertain=requeue_uncertain,
                            now=datetime.datetime.now(datetime.UTC))
-        delivery = mail_sender.deliver(engine, config, retry_now=retry_now)
+        delivery = outbox_delivery.deliver(engine, notifier_for(config), retry_now=retry_now)
     if as_json:
         click.echo(report.to_json(notify_report.delivery_json(delivery)))
     else:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from settlecal.db.queries.notifications import SubscriberRow
-from settlecal.notify.smtp import Delivery
+from settlecal.notify.delivery import Delivery
 
 
 def subscriber_json(row: SubscriberRow) -> dict[str, Any]:

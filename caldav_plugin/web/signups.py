@@ -17,8 +17,9 @@ from typing import Final
 
 from sqlalchemy import Engine
 
-from settlecal.notify import smtp as mail_sender
+from settlecal.notify import delivery as outbox_delivery
 from settlecal.notify.config import NotifyConfig
+from settlecal.notify.transports import notifier_for
 
 logger = logging.getLogger(__name__)
 # More distinct clients than this in one window and the oldest are forgotten: memory stays bounded.
@@ -90,7 +91,7 @@ class ConfirmationSender:
         while True:
             engine, config, message = self._queue.get()
             try:
-                mail_sender.deliver(engine, config, only=[message])
+                outbox_delivery.deliver(engine, notifier_for(config), only=[message])
             except Exception as error:  # noqa: BLE001  (the outbox keeps the message for `notify`)
                 logger.warning("confirmation message %s stays queued: %s: %s", message, type(error).__name__, error)
             finally:

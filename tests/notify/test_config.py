@@ -11,7 +11,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import Engine
 
 from settlecal.config import ConfigInvalid
-from settlecal.notify import smtp as mail_sender
+from settlecal.notify import delivery as mail_sender
+from settlecal.notify.transports import notifier_for
 from settlecal.notify.config import NotifyConfigInvalid, SmtpServer, load_config
 from settlecal.releases.service import import_release
 from settlecal.release_format.file import read_release
@@ -68,9 +69,9 @@ def test_the_sender_logs_in(loaded: Engine, monkeypatch: pytest.MonkeyPatch) -> 
     import_release(loaded, read_release(SAMPLES / "amendment.csv"), operator="test")
     try:
         monkeypatch.setenv("SETTLECAL_SMTP_URL", f"smtp://mailer:wrong@127.0.0.1:{controller.port}")
-        refused = mail_sender.deliver(loaded, load_config())
+        refused = mail_sender.deliver(loaded, notifier_for(load_config()))
         monkeypatch.setenv("SETTLECAL_SMTP_URL", f"smtp://mailer:s3cr%3At@127.0.0.1:{controller.port}")
-        accepted = mail_sender.deliver(loaded, load_config(), retry_now=True)
+        accepted = mail_sender.deliver(loaded, notifier_for(load_config()), retry_now=True)
     finally:
         controller.stop()
 

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from settlecal.db.queries import notifications as notifications_db
 from settlecal.db.snapshot import reading
 from settlecal.db.queries.notifications import OutboxRow
-from settlecal.notify import smtp as mail_sender
+from settlecal.notify import delivery as mail_sender
+from settlecal.notify.transports import notifier_for
 from settlecal.notify import outbox
 from settlecal.notify.config import load_config
 from settlecal.releases.service import import_release
@@ -51,7 +52,7 @@ def test_a_message_waits_while_the_server_is_down_and_goes_once_it_is_back(
 ) -> None:
     config = load_config()
 
-    first = mail_sender.deliver(amended, config, now=T0)
+    first = mail_sender.deliver(amended, notifier_for(config), now=T0)
 
     assert (first.sent, first.deferred, first.queued) == (0, 1, 1)
     assert first.error is not None and "cannot reach the SMTP server" in first.error
@@ -60,12 +61,12 @@ def test_a_message_waits_while_the_server_is_down_and_goes_once_it_is_back(
     assert row.last_error is not None and "Connection refused" in row.last_error
 
     smtp_down.start()
-    early = mail_sender.deliver(amended, config, now=T0 + datetime.timedelta(seconds=30))
+    early = mail_sender.deliver(amended, notifier_for(config), now=T0 + datetime.timedelta(seconds=30))
     assert (early.sent, early.deferred, early.queued) == (0, 0, 1)  # not due yet: no attempt
     assert messages(amended)[0].attempts == 1
 
-    due = mail_sender.deliver(amended, config, now=T0 + datetime.timedelta(minutes=1))
-    again = mail_sender.deliver(amended, config, now=T0 + datetime.timedelta(hours=1))
+    due = mail_sender.deliver(amended, notifier_for(config), now=T0 + datetime.timedelta(minutes=1))
+    again = mail_sender.deliver(amended, notifier_for(config), now=T0 + datetime.timedelta(hours=1))
 
     assert (due.sent, due.queued, again.sent) == (1, 0, 0)
     [row] = messages(amended)
@@ -77,8 +78,8 @@ def test_a_temporary_refusal_keeps_the_message_queued_with_a_longer_wait(amended
     config = load_config()
     smtp.mailbox.data_reply = "451 4.3.0 Try again later"
 
-    mail_sender.deliver(amended, config, now=T0)
-    mail_sender.deliver(amended, config, now=T0 + datetime.timedelta(minutes=1))
+    mail_sender.deliver(amended, notifier_for(config), now=T0)
+    mail_sender.deliver(amended, notifier_for(config), now=T0 + datetime.timedelta(minutes=1))
 
     [row] = messages(amended)
     assert (row.state, row.attempts) == ("queued", 2)
@@ -87,7 +88,7 @@ def test_a_temporary_refusal_keeps_the_message_queued_with_a_longer_wait(amended
     assert smtp.mailbox.messages == []
 
     smtp.mailbox.data_reply = "250 OK"
-    delivery = mail_sender.deliver(amended, config, now=T0 + datetime.timedelta(minutes=3))
+    delivery = mail_sender.deliver(amended, notifier_for(config), now=T0 + datetime.timedelta(minutes=3))
 
     assert delivery.sent == 1
     assert len(smtp.mailbox.wait_for(1)) == 1
@@ -99,7 +100,7 @@ def test_a_permanent_refusal_fails_that_message_only(loaded: Engine, smtp: SmtpS
     import_release(loaded, read_release(SAMPLES / "amendment.csv"), operator="test")
     smtp.mailbox.refused_recipients["gone@example.com"] = "550 5.1.1 No such user"
 
-    delivery = mail_sender.deliver(loaded, load_config())
+    delivery = mail_sender.deliver(loaded, notifier_for(load_config()))
 
     assert (delivery.sent, delivery.failed, delivery.queued) == (1, 1, 0)
     assert smtp.mailbox.recipients == ["ana@example.com"]
@@ -110,7 +111,7 @@ def test_a_permanent_refusal_fails_that_message_only(loaded: Engine, smtp: SmtpS
     del smtp.mailbox.refused_recipients["gone@example.com"]
     now = datetime.datetime.now(datetime.UTC)
     assert outbox.requeue(loaded, failed=True, uncertain=False, now=now) == 1
-    assert mail_sender.deliver(loaded, load_config()).sent == 1
+    assert mail_sender.deliver(loaded, notifier_for(load_config())).sent == 1
     assert smtp.mailbox.recipients == ["ana@example.com", "gone@example.com"]
 
 
@@ -119,7 +120,7 @@ def test_a_message_claimed_by_another_sender_is_not_sent_again(amended: Engine, 
 
     assert outbox.claim(amended, row.id, T0)
     assert not outbox.claim(amended, row.id, T0)  # a second sender loses the race
-    assert mail_sender.deliver(amended, load_config()).sent == 0
+    assert mail_sender.deliver(amended, notifier_for(load_config())).sent == 0
     assert smtp.mailbox.messages == []
 
 
@@ -145,8 +146,8 @@ def test_no_duplicate_when_the_sender_is_killed_between_sending_and_marking(
         sender.communicate()
     assert len(smtp.mailbox.messages) == 1
 
-    at_once = mail_sender.deliver(amended, load_config())
-    later = mail_sender.deliver(amended, load_config(), now=datetime.datetime.now(datetime.UTC)
+    at_once = mail_sender.deliver(amended, notifier_for(load_config()))
+    later = mail_sender.deliver(amended, notifier_for(load_config()), now=datetime.datetime.now(datetime.UTC)
                                 + outbox.SENDING_LEASE + datetime.timedelta(minutes=1), retry_now=True)
 
     assert (at_once.sent, at_once.uncertain) == (0, 0)  # another sender could still be at work
@@ -159,6 +160,6 @@ def test_no_duplicate_when_the_sender_is_killed_between_sending_and_marking(
     requeued = outbox.requeue(amended, failed=False, uncertain=True,
                               now=datetime.datetime.now(datetime.UTC) + outbox.SENDING_LEASE * 2)
     assert requeued == 1
-    assert mail_sender.deliver(amended, load_config(), retry_now=True).sent == 1
+    assert mail_sender.deliver(amended, notifier_for(load_config()), retry_now=True).sent == 1
     first, second = smtp.mailbox.wait_for(2)
     assert first["Message-ID"] == second["Message-ID"] == row.message_id

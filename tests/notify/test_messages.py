@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 from settlecal.db.snapshot import reading
 from settlecal.db.models import OutboxMessage
 from settlecal.domain import Kind
-from settlecal.notify import smtp as mail_sender
+from settlecal.notify import delivery as mail_sender
+from settlecal.notify.transports import notifier_for
 from settlecal.notify.config import load_config
 from settlecal.releases.service import import_release, rollback
 from settlecal.release_format.file import read_release
@@ -51,7 +52,7 @@ def test_only_subscribers_whose_filter_matches_a_changed_calendar_get_one_messag
     subscribe(loaded, "settlement-cass@example.com", system="CASS", kinds=frozenset({Kind.SETTLEMENT}))  # none moved
 
     assert import_amendment(loaded) == 4
-    delivery = mail_sender.deliver(loaded, load_config())
+    delivery = mail_sender.deliver(loaded, notifier_for(load_config()))
 
     assert (delivery.sent, delivery.queued) == (4, 0)
     smtp.mailbox.wait_for(4)
@@ -66,7 +67,7 @@ def test_the_amendment_message_says_what_moved_and_links_to_the_calendar(loaded:
     subscribe(loaded, "ana@example.com", system="BSP", country="ES")
     import_amendment(loaded)
 
-    mail_sender.deliver(loaded, load_config())
+    mail_sender.deliver(loaded, notifier_for(load_config()))
 
     [message] = smtp.mailbox.wait_for(1)
     assert message["Subject"] == "Settlement calendar change: BSP ES EUR monthly"
@@ -105,7 +106,7 @@ def test_a_spanish_subscriber_reads_spanish(loaded: Engine, smtp: SmtpServer) ->
               kinds=frozenset({Kind.DISPUTE_DEADLINE}))
     import_amendment(loaded)
 
-    mail_sender.deliver(loaded, load_config())
+    mail_sender.deliver(loaded, notifier_for(load_config()))
 
     [message] = smtp.mailbox.wait_for(1)
     assert message["Content-Language"] == "es"
@@ -135,7 +136,7 @@ def test_each_subscriber_reads_their_language(loaded: Engine, smtp: SmtpServer, 
               kinds=frozenset({Kind.DISPUTE_DEADLINE}))
     import_amendment(loaded)
 
-    mail_sender.deliver(loaded, load_config())
+    mail_sender.deliver(loaded, notifier_for(load_config()))
 
     [message] = smtp.mailbox.wait_for(1)
     assert (message["Subject"], message["Content-Language"]) == (subject, tag)
@@ -150,7 +151,7 @@ def test_a_new_calendar_is_announced_with_its_counts(engine: Engine, smtp: SmtpS
     subscribe(engine, "ana@example.com", system="BSP", country="JP")
 
     import_release(engine, read_release(SAMPLES / "sample-release.csv"), operator="test")
-    mail_sender.deliver(engine, load_config())
+    mail_sender.deliver(engine, notifier_for(load_config()))
 
     [message] = smtp.mailbox.wait_for(1)
     text, _ = parts(message)
@@ -163,7 +164,7 @@ def test_a_rollback_notifies_too(loaded: Engine, smtp: SmtpServer) -> None:
     import_amendment(loaded)
 
     outcome = rollback(loaded, operator="test")
-    mail_sender.deliver(loaded, load_config())
+    mail_sender.deliver(loaded, notifier_for(load_config()))
 
     assert outcome.notifications == 1
     first, second = smtp.mailbox.wait_for(2)
@@ -209,7 +210,7 @@ def test_a_moved_remittance_names_the_periods_it_settles_and_cass_import_is_foll
                      .replace("2026-04-20,14:00", "2026-04-21,14:00"))
 
     assert import_release(engine, read_release(moved), operator="test").notifications == 2
-    mail_sender.deliver(engine, load_config())
+    mail_sender.deliver(engine, notifier_for(load_config()))
     smtp.mailbox.wait_for(2)
     text, html = parts(smtp.mailbox.to("spain@example.com")[0])
     assert "Liquida los periodos 2026-03-1 a 2026-03-4 (1\u201331 mar 2026)." in text

@@ -86,10 +86,11 @@ def test_subscribing_on_the_web_page_needs_the_emailed_link(loaded: Engine, smtp
     assert subscribers_lib.listed(loaded)[0].confirmed
 
     import_release(loaded, read_release(SAMPLES / "amendment.csv"), operator="test")
-    from settlecal.notify import smtp as mail_sender
+    from settlecal.notify import delivery as mail_sender
+    from settlecal.notify.transports import notifier_for
     from settlecal.notify.config import load_config
 
-    mail_sender.deliver(loaded, load_config())
+    mail_sender.deliver(loaded, notifier_for(load_config()))
     _, notice = smtp.mailbox.wait_for(2)
     body = notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "2026-11-4 · Remesa: 2026-12-08 (mar) 12:00 → 2026-12-09 (mié) 12:00" in body
