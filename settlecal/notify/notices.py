@@ -1,6 +1,6 @@
 """Telling subscribers what a release changed: one message per subscriber whose filter matches a
 changed calendar, queued in the release's own transaction, so a release and its notifications are
-committed together or not at all. `smtp.deliver` sends them after the commit.
+committed together or not at all. `delivery.deliver` hands them to the notifier after the commit.
 """
 
 from __future__ import annotations
