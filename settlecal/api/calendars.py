@@ -62,7 +62,10 @@ def _key_date(row: SelectedKeyDate, links: Links) -> resources.KeyDate:
     key, event = row.calendar, row.event
     return resources.KeyDate(
         calendar=calendar_ref(key), kind=event.kind, date=event.date, end=event.end, cutoff=event.cutoff,
+        timezone=row.timezone,
         period=resources.Period(event.period, event.period_start, event.period_end, event.remarks),
+        settles=None if event.settles is None else resources.SettledPeriods(
+            event.settles.first, event.settles.last, event.settles.start, event.settles.end, event.settles.count),
         sequence=event.sequence, revision=event.revision, modified_at=event.modified_at,
         uid=hrefs.event_uid(key, event.period, event.kind), href=links.event(key, event.period, event.kind),
     )

@@ -93,6 +93,18 @@ class Period:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class SettledPeriods:
+    """The reporting periods one remittance settles, when more than its own (a period without a
+    remittance of its own is settled by the next remittance of its calendar)."""
+
+    first: Annotated[str, Doc("The first period's code: `2026-03-1`.")]
+    last: Annotated[str, Doc("The last period's code, the remittance's own: `2026-03-4`.")]
+    start: Annotated[datetime.date, Doc("The first period's first day.")]
+    end: Annotated[datetime.date, Doc("The last period's last day (inclusive).")]
+    count: Annotated[int, Doc("How many periods it settles.")]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class KeyDate:
     """One key date in force: an all-day event of its calendar."""
 
@@ -101,7 +113,10 @@ class KeyDate:
     date: Annotated[datetime.date, Doc("Its (first) day, a local calendar date of the operation.")]
     end: Annotated[datetime.date, Doc("Its last day (inclusive): the period's end for `period`, else `date`.")]
     cutoff: Annotated[str | None, Doc("The cut-off time (`HH:MM`, local to the operation), if the release gives one.")]
+    timezone: Annotated[str, Doc("The operation's IANA time zone, in which `cutoff` is local time: `Europe/Madrid`.")]
     period: Period
+    settles: Annotated[SettledPeriods | None, Doc("For a remittance that settles several reporting periods: which. "
+                                                  "Null for other key dates and for a remittance of its own period only.")]
     sequence: Annotated[int, Doc("The event's iCalendar SEQUENCE: rises each time it changes.")]
     revision: Annotated[int, Doc("The revision that last changed it (or how it renders).")]
     modified_at: Annotated[datetime.datetime, Doc("When that revision was made (UTC): the event's LAST-MODIFIED.")]

@@ -126,3 +126,23 @@ def test_a_key_dates_identity_is_its_events(api: WsgiClient) -> None:
     assert f"UID:{item['uid']}" in event.text
     key = CalendarKey(System.BSP, "ES", "EUR", Frequency.MONTHLY)
     assert hrefs.parse_path(item["href"].split("/", 3)[3]) == hrefs.EventPath(key, "2026-03-4", Kind.REMITTANCE)
+
+
+def test_a_remittance_names_the_periods_it_settles_in_its_zone(api: WsgiClient, api_engine: Engine) -> None:
+    _, body = get(api, "/key-dates?system=BSP&country=ES&kind=remittance&kind=settlement&from=2026-04-13"
+                       "&to=2026-04-30&limit=50")
+    remittance = next(item for item in body["key_dates"] if item["period"]["code"] == "2026-03-4"
+                      and item["kind"] == "remittance")
+    settlement = next(item for item in body["key_dates"] if item["kind"] == "settlement")
+
+    with api_engine.connect() as connection:
+        spans = dict(connection.execute(text(
+            "SELECT p.code, p.start FROM period p JOIN calendar c ON c.id = p.calendar_id "
+            "WHERE c.system = 'BSP' AND c.country = 'ES' AND p.code LIKE '2026-03-%'")).all())
+    assert remittance["settles"] == {"first": "2026-03-1", "last": "2026-03-4",
+                                     "start": str(spans["2026-03-1"]), "end": remittance["period"]["end"],
+                                     "count": 4}
+    assert remittance["timezone"] == settlement["timezone"] == country_zone("ES") == "Europe/Madrid"
+    assert settlement["settles"] is None
+    event = api.request("GET", "/" + remittance["href"].split("/", 3)[3])
+    assert "Settles periods 2026-03-1 to 2026-03-4" in event.text.replace("\r\n ", "")
