@@ -9,9 +9,10 @@ once instead of queueing behind them, so the threads stay free for `/.web/health
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
+
+from caldav_plugin.edge.limits import Limit
 
 # Two renders keep both cores of a small server busy; more only make every request slower.
 MAX_EXPENSIVE: Final = 2
@@ -21,7 +22,7 @@ MAX_ID: Final = 2**31 - 1
 # A PDF is for reading: a range longer than this is refused before anything is read.
 MAX_PDF_DAYS: Final = 3 * 366
 
-_renders = threading.BoundedSemaphore(MAX_EXPENSIVE)
+_renders = Limit(MAX_EXPENSIVE)
 
 
 class Busy(Exception):
@@ -31,12 +32,10 @@ class Busy(Exception):
 @contextlib.contextmanager
 def expensive() -> Iterator[None]:
     """Holds one of the process's render slots for the block, or raises Busy without waiting."""
-    if not _renders.acquire(blocking=False):
-        raise Busy()
-    try:
+    with _renders.slot() as allowed:
+        if not allowed:
+            raise Busy()
         yield
-    finally:
-        _renders.release()
 
 
 def is_head(environ: Mapping[str, Any]) -> bool:
