@@ -294,7 +294,7 @@ def verify(samples: Sequence[Sample], references: dict[int, dict[tuple[str, str]
 
 
 def run_during_imports(base_url: str, database_url: str, *, seconds: float, concurrency: int,
-                       max_requests: int) -> dict[str, Any]:
+                       max_requests: int, on_progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """Phase 2: the load over CHANGING while this process imports and rolls back in a loop."""
     from settlecal.db import queries
     from settlecal.db.engine import make_engine
@@ -339,7 +339,7 @@ def run_during_imports(base_url: str, database_url: str, *, seconds: float, conc
     samples: list[Sample] = []
     try:
         outcome = run_load(base_url, CHANGING, seconds=seconds, concurrency=concurrency,
-                           max_requests=max_requests, keep=True,
+                           max_requests=max_requests, keep=True, on_progress=on_progress,
                            accept=lambda kind, status: status in (KINDS[kind][3] | ({200} if kind == "conditional" else set())))
         samples = outcome.samples
     finally:
@@ -434,6 +434,37 @@ def quiet_configuration(workdir: pathlib.Path) -> pathlib.Path:
     return path
 
 
+@dataclasses.dataclass
+class MemoryTrace:
+    """The server's resident memory, sampled under load (run_load calls it every 0.2 s).
+
+    Judged from a third of the way in to the end: by then every worker has loaded the application,
+    filled its caches and grown its heap to what its concurrent requests need, so what it gains after
+    that is what a long run would keep gaining.
+    """
+
+    server: Any
+    samples: list[tuple[float, int]] = dataclasses.field(default_factory=list)
+    offset: float = 0.0  # seconds of earlier phases, so that phases follow one another on one clock
+
+    def sample(self, elapsed: float) -> None:
+        self.samples.append((self.offset + elapsed, self.server.rss_bytes()))
+
+    def next_phase(self) -> None:
+        self.offset = self.samples[-1][0] if self.samples else self.offset
+
+    def figures(self) -> dict[str, Any]:
+        if not self.samples:
+            return {}
+        end = self.samples[-1][0]
+        third = next(rss for at, rss in self.samples if at >= end / 3)
+        last = self.samples[-1][1]
+        return {"rss_third_mib": round(third / 2**20, 1), "rss_end_mib": round(last / 2**20, 1),
+                "rss_peak_mib": round(max(rss for _, rss in self.samples) / 2**20, 1),
+                "rss_growth_pct": round(100 * (last - third) / third, 2) if third else None,
+                "rss_samples": len(self.samples), "rss_traced_seconds": round(end, 1)}
+
+
 def main() -> None:
     seconds = float(os.environ.get("LOAD_SECONDS", "60"))
     concurrency = int(os.environ.get("LOAD_CONCURRENCY", "64"))
@@ -452,16 +483,18 @@ def main() -> None:
                 # Warm-up: every worker loads the application, renders and caches every calendar and
                 # grows its heap to what the concurrent requests it holds need. gunicorn deals new
                 # connections out unevenly, so the warm-up reconnects once; RSS levels off after
-                # that here (then +1.5 % over two minutes), and from then on it must stay flat.
+                # that here, and from then on it must stay flat: the trace covers the warm-up, the
+                # steady load and the imports, and is judged from a third of the way in.
+                memory = MemoryTrace(server)
                 for _ in range(2):
                     run_load(server.url, paths, seconds=warmup / 2, concurrency=concurrency,
-                             max_requests=max_requests)
-                rss_start = server.rss_bytes()
+                             max_requests=max_requests, on_progress=memory.sample)
+                    memory.next_phase()
                 steady = run_load(server.url, paths, seconds=seconds, concurrency=concurrency,
-                                  max_requests=max_requests)
-                rss_end = server.rss_bytes()
+                                  max_requests=max_requests, on_progress=memory.sample)
+                memory.next_phase()
                 during = run_during_imports(server.url, url, seconds=import_seconds, concurrency=concurrency,
-                                            max_requests=max_requests)
+                                            max_requests=max_requests, on_progress=memory.sample)
                 processes = len(server.pids())
     latency = latency_table(steady)
     figures = {
@@ -479,9 +512,7 @@ def main() -> None:
         "latency": latency,
         "warmup_seconds": warmup,
         "rss_idle_mib": round(rss_idle / 2**20, 1),
-        "rss_start_mib": round(rss_start / 2**20, 1),
-        "rss_end_mib": round(rss_end / 2**20, 1),
-        "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 2) if rss_start else None,
+        **memory.figures(),
         "during_imports": during,
         "cpu_count": os.cpu_count(),
     }
@@ -490,7 +521,8 @@ def main() -> None:
     print(table(["kind", "requests", "p50 ms", "p99 ms"], rows))
     print(f"{figures['server']}: {figures['requests']} requests in {figures['seconds']} s at concurrency "
           f"{concurrency}: {figures['throughput_rps']} req/s, {figures['errors']} errors, "
-          f"RSS {figures['rss_start_mib']} → {figures['rss_end_mib']} MiB ({figures['rss_growth_pct']} %)")
+          f"RSS from a third of the way in to the end {figures['rss_third_mib']} → {figures['rss_end_mib']} MiB "
+          f"({figures['rss_growth_pct']} %, peak {figures['rss_peak_mib']} MiB)")
     print(f"During imports: {during['requests']} requests, {during['commits']} commits, "
           f"{during['revisions_seen']} revisions seen, {during['errors']} errors, {during['mismatches']} mismatches")
 

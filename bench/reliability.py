@@ -129,8 +129,9 @@ def render(counts: dict[str, Counter[str]], kinds: dict[str, int], load: dict[st
                 ["errors (exceptions or unexpected statuses)", load["errors"]],
                 ["throughput", f"{load['throughput_rps']} requests/s"],
                 ["latency p50 / p99, all requests", f"{latency['all']['p50_ms']} ms / {latency['all']['p99_ms']} ms"],
-                ["server RSS after warm-up → end", f"{load['rss_start_mib']} → {load['rss_end_mib']} MiB "
-                                                    f"({load['rss_growth_pct']:+} %)"],
+                ["server RSS, a third of the way in → end (peak)",
+                 f"{load['rss_third_mib']} → {load['rss_end_mib']} MiB ({load['rss_growth_pct']:+} %; "
+                 f"peak {load['rss_peak_mib']} MiB)"],
             ]),
             "",
             table(["request kind", "requests", "p50 ms", "p99 ms"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Protocol, overload
@@ -32,6 +31,7 @@ from settlecal import renders
 from settlecal.db import queries
 from settlecal.db import renders as stored_renders
 from caldav_plugin.errors import InvalidSyncToken, ReadOnly
+from caldav_plugin.etags import revision_etag
 from caldav_plugin.settings import PluginSettings
 from settlecal.db.snapshot import reading
 
@@ -120,8 +120,8 @@ class CalendarCollection(radicale_storage.BaseCollection):
     @property
     def etag(self) -> str:
         # O(1): the revision names the content; the render version and refresh hint change the bytes.
-        seed = f"{render.RENDER_VERSION}|{self.path}|{self.state.revision}|{self._storage.settings.refresh_minutes}"
-        return '"%s"' % hashlib.sha256(seed.encode()).hexdigest()
+        seed = f"{render.RENDER_VERSION}|{self.path}|{self._storage.settings.refresh_minutes}"
+        return revision_etag(self.state.revision, seed)
 
     @property
     def last_modified(self) -> str:
@@ -163,7 +163,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
     def timed_etag(self, timing: Timing) -> str:
         """The `.ics` alias asked for timed deadlines or reminders: the options and the zone name it too."""
         seed = f"{self.etag}|{timing.timed}|{timing.alarm}|{self.state.timezone}"
-        return '"timed-%s"' % hashlib.sha256(seed.encode()).hexdigest()
+        return revision_etag(self.state.revision, seed)
 
     def render_timed(self, timing: Timing) -> bytes:
         """The `.ics` alias as `timing` asks (settlecal.formats.timed); not cached: rarely asked for."""

@@ -193,21 +193,23 @@ class Application:
         with request_snapshot(engine):
             # First read of the snapshot: pins its revision, and finds an outage before Radicale does.
             served = health.revision(engine)
-            answer = None
-            if api_request:  # Radicale's answers to the API's paths would not be JSON
-                answer = self._api.respond(environ, method, path, served)
-            elif method in ("GET", "HEAD"):
-                answer = self._feeds.respond(environ, method, path)
-            else:
-                answer = lagging.token_ahead(environ, method, served, engine, self._edge)
-            if answer is None and templates.applies(method, path, environ):
-                answer = templates.respond(environ, method, self._delegate)
+            answer = lagging.ahead(environ, method, served, engine, self._edge)
             if answer is None:
-                answer = self._delegate(environ, method)
+                answer = self._respond(environ, method, path, api_request, served)
         failure = outage.failure_seen()
         if failure is not None and answer.status.startswith("500"):
             raise failure
         return answers.with_revision(answer, served), served
+
+    def _respond(self, environ: Environ, method: str, path: str, api_request: bool, served: int) -> http.Answer:
+        answer = None
+        if api_request:  # Radicale's answers to the API's paths would not be JSON
+            answer = self._api.respond(environ, method, path, served)
+        elif method in ("GET", "HEAD"):
+            answer = self._feeds.respond(environ, method, path)
+        if answer is None and templates.applies(method, path, environ):
+            answer = templates.respond(environ, method, self._delegate)
+        return answer if answer is not None else self._delegate(environ, method)
 
     def _unsubscribe(self, environ: Environ, path: str) -> http.Answer:
         status, headers, body, _ = subscriptions.handle(environ, path, self._write_engine, origin=self._public_url,

@@ -3,7 +3,6 @@ Atom feed (settlecal.formats.atom), with an ETag computed before anything is ren
 
 from __future__ import annotations
 
-import hashlib
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
@@ -18,6 +17,7 @@ from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.formats import atom
 from settlecal.formats.query import Query
 from settlecal.i18n.languages import DEFAULT_LANGUAGE, language
+from caldav_plugin.etags import revision_etag
 from caldav_plugin.web import limits
 
 MAX_AGE: Final = 300
@@ -37,8 +37,7 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str, configure
     canonical = sorted(atom.canonical_parameters(query).items())
     with reading(engine) as session:
         revision = queries.current_revision(session)
-        digest = hashlib.sha256(repr((atom.RENDER_VERSION, canonical, lang, origin)).encode()).hexdigest()[:20]
-        etag = f'"r{revision}-{digest}"'
+        etag = revision_etag(revision, repr((atom.RENDER_VERSION, canonical, lang, origin)))
         # The feed's links are absolute: built from the Host header, a shared cache must not serve
         # one Host's answer to another.
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",

@@ -12,11 +12,11 @@ read or rendered, so a conditional GET costs one small query, like a collection'
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from caldav_plugin import http
+from caldav_plugin.etags import revision_etag
 from settlecal.formats import ical as render
 from settlecal.formats import timed
 from settlecal.formats.timed import Timing
@@ -95,7 +95,7 @@ def feed_etag(states: Iterable[CalendarState], selection: Selection, lang: str, 
     revisions = ",".join(f"{state.key.path}:{state.revision}" + (f":{state.timezone}" if zones else "")
                          for state in sorted(states, key=lambda s: s.key))
     seed = f"{render.RENDER_VERSION}|{FEED_VERSION}|{feed_query(selection, lang)}|{refresh_minutes}|{revisions}"
-    return f'"feed-{hashlib.sha256(seed.encode()).hexdigest()}"'
+    return revision_etag(max((state.revision for state in states), default=0), seed)
 
 
 def feed_last_modified(states: Sequence[CalendarState]) -> str:

@@ -94,3 +94,33 @@ def test_a_sync_token_the_replica_has_not_replayed_is_503_not_invalid(replicated
         caught_up = sync(replica.url, token)
         assert caught_up.status_code == 207, replica.log[-2000:]
         assert caught_up.text.count("<response>") == 0  # nothing new since that token
+
+
+def conditional(base: str, etag: str) -> requests.Response:
+    return requests.get(base + CALENDAR, headers={"If-None-Match": etag, "Accept-Encoding": "identity"}, timeout=30)
+
+
+def test_an_etag_the_replica_has_not_replayed_is_503_not_an_older_calendar(replicated: Replicated) -> None:
+    imported(replicated.primary_url, "sample-release.csv")
+    wait_for_replay(replicated.primary_url, replicated.replica_url)
+
+    with settlecal_serve(replicated.primary_url) as primary, settlecal_serve(replicated.replica_url) as replica:
+        older = fetch(replica.url)[1]
+        pause_replay(replicated.replica_url)
+        imported(replicated.primary_url, "amendment.csv")
+        newer = fetch(primary.url)[1]
+        assert older and newer and newer != older
+
+        lagging = conditional(replica.url, newer)
+        assert lagging.status_code == 503, lagging.text
+        assert lagging.headers["Retry-After"].isdigit() and b"BEGIN:VCALENDAR" not in lagging.content
+        # A tag the replica has replayed is answered as before: unchanged, 304.
+        assert conditional(replica.url, older).status_code == 304
+        # The primary answers the newer tag: it holds that revision.
+        assert conditional(primary.url, newer).status_code == 304
+
+        resume_replay(replicated.replica_url)
+        wait_for_replay(replicated.primary_url, replicated.replica_url)
+        caught_up = conditional(replica.url, newer)
+        assert caught_up.status_code == 304, replica.log[-2000:]
+        assert caught_up.headers["ETag"] == newer

@@ -25,6 +25,7 @@ from radicale import config as radicale_config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from caldav_plugin.etags import revision_etag
 from caldav_plugin.http import Answer
 from caldav_plugin.settings import PLUGIN_CONFIG_SCHEMA, WEB_CONFIG_SCHEMA, WebSettings
 from caldav_plugin.web.api import answers, openapi
@@ -124,7 +125,7 @@ def _with_cursor(query: str, cursor: str) -> list[tuple[str, str]]:
 def _etag(revision: int, path: str, query: str, origin: str) -> str:
     pairs = sorted(urllib.parse.parse_qsl(query, keep_blank_values=True))
     seed = json.dumps([_version(), revision, origin, path, pairs])
-    return f'W/"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"'
+    return revision_etag(revision, seed, weak=True)
 
 
 @functools.cache
