@@ -48,6 +48,8 @@ class Sample:
         self.events: list[RenderedEvent] | None = None
         self.exact = True  # False when Radicale checks the events itself after us, or lists twice
         self.truncated = False  # whether a listing was cut: else Radicale's answer is the whole one
+        # The time range (POSIX seconds) a calendar-query selected its events by, when it was exact.
+        self.window: tuple[int, int] | None = None
 
     def take(self, events: Iterable[RenderedEvent], exact: bool = True) -> list[RenderedEvent]:
         if self.events is not None:
@@ -228,6 +230,7 @@ class CalendarCollection(radicale_storage.BaseCollection):
         sample = _sample.get()
         if sample is not None:
             events = sample.take(events, exact)
+            sample.window = (start, end) if exact else None
         for event in events:
             yield self.item(event), exact
 

@@ -137,9 +137,8 @@ class FeedResponder:
             return None
         if timing is not None and not (isinstance(target, hrefs.CalendarPath) and target.alias):
             return None  # only the `.ics` alias takes them; CalDAV collections stay as they are
-        user = self._user(environ)
         collection_path = f"/{target.key.path}/"
-        if user is None or "r" not in self._rights.authorization(user, set(), collection_path):
+        if not self.readable(environ, collection_path):
             return None
         started = time.perf_counter()
         collection = self._storage.calendar(target.key)
@@ -181,6 +180,12 @@ class FeedResponder:
         headers += [("Content-Type", CALENDAR_TYPE), ("Content-Length", str(len(body)))]
         answer = Answer("200 OK", headers + self._extra, [] if method == "HEAD" else [body])
         return self._log(method, path, started, answer)
+
+    def readable(self, environ: Mapping[str, Any], collection_path: str) -> bool:
+        """Whether Radicale would let this request's user read the collection, known without a
+        password check (else False: Radicale decides)."""
+        user = self._user(environ)
+        return user is not None and "r" in self._rights.authorization(user, set(), collection_path)
 
     def _not_modified(self, environ: Mapping[str, Any], collection: CalendarCollection,
                       headers: list[tuple[str, str]]) -> Answer:

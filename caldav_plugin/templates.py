@@ -14,6 +14,7 @@ request as before. A listing of three events or fewer is Radicale's answer as it
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zlib
@@ -25,6 +26,7 @@ from radicale import pathutils
 
 from caldav_plugin import collection as collections
 from caldav_plugin.http import Answer
+from caldav_plugin.shapes import Shapes, Template
 from settlecal import hrefs
 from settlecal.formats.ical import RenderedEvent
 
@@ -44,36 +46,60 @@ def applies(method: str, path: str, environ: Mapping[str, Any]) -> bool:
     return isinstance(hrefs.parse_path(pathutils.sanitize_path(path)), hrefs.CalendarPath)
 
 
-def respond(environ: dict[str, Any], method: str, delegate: Delegate) -> Answer:
-    """Radicale's answer over the first events, extended to every event; else Radicale's whole answer."""
+def respond(environ: dict[str, Any], method: str, delegate: Delegate, shapes: Shapes | None = None) -> Answer:
+    """Radicale's answer over the first events, extended to every event; else Radicale's whole answer.
+    With `shapes`, a calendar-query answered so before on any calendar is written without Radicale."""
     raw = _body(environ)
     accepted = environ.pop("HTTP_ACCEPT_ENCODING", None)  # spliced as text, compressed after, as Radicale does
+    path = str(environ.get("PATH_INFO") or "/")
+    key = shapes.key(environ, method, raw) if shapes is not None and _collection(path) else None
+    if key is not None and shapes is not None:
+        written = shapes.write(key, environ, path, _fill)
+        if written is not None:
+            shape, text = written
+            return _encoded(shape.status, list(shape.headers), text, accepted)
     environ["wsgi.input"] = io.BytesIO(raw)
     with collections.sampled(SAMPLE) as sample:
         answer = delegate(environ, method)
     if accepted is not None:
         environ["HTTP_ACCEPT_ENCODING"] = accepted
     events = sample.events
-    body = None
+    spliced = None
     if sample.truncated and sample.exact and events is not None and answer.status.startswith("207") \
             and "utf-8" in (answer.header("Content-Type") or "").lower():
-        body = _spliced(b"".join(answer.body).decode("utf-8"), events, method == "PROPFIND")
-    if body is None:  # Radicale's own answer: again, whole, unless nothing was left out of this one
+        spliced = _spliced(b"".join(answer.body).decode("utf-8"), events, method == "PROPFIND")
+    if spliced is None:  # Radicale's own answer: again, whole, unless nothing was left out of this one
         environ["wsgi.input"] = io.BytesIO(raw)
         return delegate(environ, method) if sample.truncated or accepted is not None else answer
-    data = body.encode("utf-8")
+    if key is not None and shapes is not None and sample.window is not None:
+        shapes.learn(key, path, answer.status, answer.headers, *spliced.parts, sample.window)
+    return _encoded(answer.status, answer.headers, spliced.text, accepted)
+
+
+def _collection(path: str) -> bool:
+    """A calendar's CalDAV collection (not its `.ics` alias)."""
+    target = hrefs.parse_path(pathutils.sanitize_path(path))
+    return isinstance(target, hrefs.CalendarPath) and not target.alias
+
+
+def _encoded(status: str, radicale_headers: list[tuple[str, str]], text: str, accepted: str | None) -> Answer:
+    data = text.encode("utf-8")
     encoding: list[tuple[str, str]] = []
     if "gzip" in [coding.strip() for coding in (accepted or "").split(",")]:  # Radicale's test, and its gzip
         compressor = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
         data = compressor.compress(data) + compressor.flush()
         encoding = [("Content-Encoding", "gzip")]
     headers: list[tuple[str, str]] = []
-    for name, value in answer.headers:
+    found = False
+    for name, value in radicale_headers:
         if name.lower() == "content-length":
             headers += [*encoding, ("Content-Length", str(len(data)))]
+            found = True
         else:
             headers.append((name, value))
-    return Answer(answer.status, headers, [data])
+    if not found:  # a learned shape keeps Radicale's headers without the length, which moves to the end
+        headers += [*encoding, ("Content-Length", str(len(data)))]
+    return Answer(status, headers, [data])
 
 
 def _body(environ: Mapping[str, Any]) -> bytes:
@@ -84,7 +110,13 @@ def _body(environ: Mapping[str, Any]) -> bytes:
     return bytes(stream.read(int(length)))
 
 
-def _spliced(text: str, events: list[RenderedEvent], leading: bool) -> str | None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Spliced:
+    text: str
+    parts: tuple[str, Template, str]  # head, the verified per-event template, tail
+
+
+def _spliced(text: str, events: list[RenderedEvent], leading: bool) -> Spliced | None:
     """The whole answer from Radicale's answer over the first events, or None when it does not fit.
     `leading`: the calendar's own response comes first (PROPFIND)."""
     root = _ROOT.search(text)
@@ -107,10 +139,9 @@ def _spliced(text: str, events: list[RenderedEvent], leading: bool) -> str | Non
         return None
     if any(_fill(template, event) != answer for event, answer in zip(events[1:], answers[1:])):
         return None
-    return head + "".join(_fill(template, event) for event in events) + tail
+    return Spliced(head + "".join(_fill(template, event) for event in events) + tail, (head, template, tail))
 
 
-Template = list[str | int]  # literal text, or which value of the event (see _VALUES)
 
 
 # What differs between two events' answers, by the element that holds it: the href's last segment,

@@ -41,7 +41,7 @@ from radicale import xmlutils as radicale_xmlutils
 from radicale.app import Application as RadicaleApplication
 from radicale.log import logger
 
-from caldav_plugin import http, radicale_config as generated, templates
+from caldav_plugin import http, radicale_config as generated, shapes, templates
 from caldav_plugin.edge import (
     access_log, answers, health, lagging, limits, logs, outage, proxies, repeats, screening,
     security_headers, startup, throttle,
@@ -104,6 +104,7 @@ class Application:
             extra_headers={option: configuration.get("headers", option)
                            for option in configuration.options("headers")},
         )
+        self._shapes = shapes.Shapes(self._storage.calendar, self._feeds.readable)
         self._api = api.Api.from_configuration(configuration, self._storage.engine)
         # Private servers only: a public one takes any password (or none), so no login fails there.
         self._throttle = throttle.LoginThrottle() if configuration.get("auth", "type") != "none" else None
@@ -208,7 +209,7 @@ class Application:
         elif method in ("GET", "HEAD"):
             answer = self._feeds.respond(environ, method, path)
         if answer is None and templates.applies(method, path, environ):
-            answer = templates.respond(environ, method, self._delegate)
+            answer = templates.respond(environ, method, self._delegate, self._shapes)
         return answer if answer is not None else self._delegate(environ, method)
 
     def _unsubscribe(self, environ: Environ, path: str) -> http.Answer:

@@ -167,7 +167,11 @@ def prerender(engine: Engine, keys: Iterable[CalendarKey], *, refresh_minutes: i
     with writing(engine) as session:
         states = [state for key in keys if (state := queries.calendar_state(session, key)) is not None]
         pending = [state for state in states if renders.stored(session, state.id, name, state.revision) is None]
-        to_render = sum(_changed_count(session, state, name) for state in pending)
+        to_render = 0
+        for state in pending:  # counted by the database, and only until the limit is passed
+            to_render += _changed_count(session, state, name)
+            if to_render > max_events:
+                break
         if to_render > max_events:
             logger.info("not rendering %d key dates now; servers render them on first request", to_render)
             return 0
@@ -179,4 +183,4 @@ def prerender(engine: Engine, keys: Iterable[CalendarKey], *, refresh_minutes: i
 
 def _changed_count(session: Session, state: queries.CalendarState, name: str) -> int:
     previous = renders.latest_before(session, state.id, name, state.revision)
-    return len(queries.events(session, state.id, since=previous.revision if previous else 0))
+    return queries.key_date_count(session, state.id, since=previous.revision if previous else None)

@@ -116,3 +116,22 @@ def test_a_revision_nobody_stored_is_rendered_once_then_stored(loaded: Engine, d
     assert state is not None
     variant, revision, body, _ = stored_rows(loaded)[state.id]
     assert (variant, revision, body) == (VARIANT, state.revision, answers[0].body)
+
+
+def test_an_import_renders_ahead_only_within_its_budget_counted_by_the_database(loaded: Engine) -> None:
+    """With no render stored, the whole calendar counts; with one stored, the key dates changed since."""
+    with reading(loaded) as session:
+        states = queries.calendar_states(session)
+        for state in states:
+            assert queries.key_date_count(session, state.id) == len(queries.events(session, state.id))
+            assert queries.key_date_count(session, state.id, since=0) == len(queries.events(session, state.id, since=0))
+            assert queries.key_date_count(session, state.id, since=state.revision) == 0
+    keys = [state.key for state in states]
+    total = sum(len(_rows(loaded, state.id)) for state in states)
+    with loaded.begin() as connection:
+        connection.execute(delete(StoredRender))
+
+    assert renders.prerender(loaded, keys, max_events=total - 1) == 0
+    assert stored_rows(loaded) == {}
+    assert renders.prerender(loaded, keys, max_events=total) == len(keys)
+    assert renders.prerender(loaded, keys, max_events=0) == 0  # all stored already: nothing to render

@@ -98,3 +98,86 @@ def test_sync_after_an_import_is_radicales_own_answer(loaded: Engine, database_u
         fast, slow, _ = both(database_url, monkeypatch, "REPORT", {"Depth": "1"}, body)
         assert fast.status == 207
         assert (fast.headers, fast.body) == (slow.headers, slow.body)
+
+
+# Calendars of the sample release besides CALENDAR, of other systems, frequencies and sizes.
+OTHERS = ("/bsp/za-zar-weekly/", "/cass/us-usd-four-times-monthly/", "/bsp/jp-jpy-monthly", "/bsp/ae-aed-twice-monthly/")
+QUERIES = sorted(name for name in REQUESTS if name.startswith("report-") and name not in RADICALE_ALONE)
+
+
+def _radicale_asked(limit: int) -> None:
+    raise AssertionError("Radicale was asked although the query's shape was known")
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_a_query_answered_on_one_calendar_is_written_for_every_other_without_radicale(
+        loaded: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    method, headers, body = REQUESTS[name]
+    dav = WsgiClient(make_application(database_url=database_url))
+    alone = WsgiClient(make_application(database_url=database_url))
+    assert dav.request(method, CALENDAR, headers=headers, body=body).status == 207  # Radicale, then learnt
+
+    for path in OTHERS:
+        with monkeypatch.context() as patch:
+            patch.setattr(templates.collections, "sampled", _radicale_asked)
+            fast = dav.request(method, path, headers=headers, body=body)
+        with monkeypatch.context() as patch:
+            patch.setattr(templates, "applies", lambda *args: False)
+            slow = alone.request(method, path, headers=headers, body=body)
+        assert slow.status == 207, path
+        assert (fast.status, fast.headers, fast.body) == (slow.status, slow.headers, slow.body), path
+
+
+def test_a_shape_is_kept_per_request_not_per_calendar(loaded: Engine, database_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another time range, another header Radicale reads, or a query that matches nothing on the
+    other calendar: Radicale answers (and the answer is still its own)."""
+    method, headers, body = REQUESTS["report-month"]
+    dav = WsgiClient(make_application(database_url=database_url))
+    alone = WsgiClient(make_application(database_url=database_url))
+    dav.request(method, CALENDAR, headers=headers, body=body)
+    asked = []
+    real = templates.collections.sampled
+
+    def counted(limit: int) -> object:
+        asked.append(limit)
+        return real(limit)
+
+    empty = calendar_query("20990101T000000Z", "20990201T000000Z")
+    variants = [(headers, calendar_query("20260401T000000Z", "20260601T000000Z")),
+                ({**headers, "Prefer": "return=minimal"}, body), ({"Depth": "0"}, body), (headers, empty)]
+    for variant_headers, variant_body in variants:
+        dav.request(method, CALENDAR, headers=variant_headers, body=variant_body)  # learnt where it can be
+        asked.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(templates.collections, "sampled", counted)
+            fast = dav.request(method, OTHERS[0], headers=variant_headers, body=variant_body)
+        with monkeypatch.context() as patch:
+            patch.setattr(templates, "applies", lambda *args: False)
+            slow = alone.request(method, OTHERS[0], headers=variant_headers, body=variant_body)
+        assert (fast.status, fast.headers, fast.body) == (slow.status, slow.headers, slow.body)
+        assert asked == ([templates.SAMPLE] if variant_body is empty else []), variant_headers
+
+
+def test_a_shape_is_written_only_for_readers_of_the_calendar(loaded: Engine, database_url: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rights are asked for each calendar: a user who may not read it (or whose password must be
+    checked first) gets Radicale's answer, never a learnt one."""
+    method, headers, body = REQUESTS["report-month"]
+    application = make_application(database_url=database_url)
+    dav = WsgiClient(application)
+    dav.request(method, CALENDAR, headers=headers, body=body)
+    asked = []
+    real = templates.collections.sampled
+
+    def counted(limit: int) -> object:
+        asked.append(limit)
+        return real(limit)
+
+    monkeypatch.setattr(templates.collections, "sampled", counted)
+    monkeypatch.setattr(application._feeds, "readable", lambda environ, path: path != OTHERS[0])
+    application._shapes._readable = application._feeds.readable
+    assert dav.request(method, OTHERS[1], headers=headers, body=body).status == 207
+    assert asked == []
+    assert dav.request(method, OTHERS[0], headers=headers, body=body).status == 207
+    assert asked == [templates.SAMPLE]

@@ -149,6 +149,13 @@ def events(
             if row.kind is Kind.REMITTANCE else row for row in rows]
 
 
+def key_date_count(session: Session, calendar_id: int, *, since: int | None = None) -> int:
+    """How many rows `events` returns for these arguments, counted by the database."""
+    query = select(func.count()).select_from(KeyDate).where(KeyDate.calendar_id == calendar_id)
+    query = query.where(KeyDate.revision > since) if since is not None else query.where(KeyDate.removed.is_(False))
+    return session.scalar(query) or 0
+
+
 def _events_query(since: bool, first: bool, last: bool, wanted: bool) -> Select:  # type: ignore[type-arg]
     query = (
         select(
