@@ -1,7 +1,10 @@
 """Rendered calendars kept per (collection, revision) in each process, bounded in bytes.
 
 A calendar's rendering only changes when its revision does, so the key is the revision itself:
-nothing is ever invalidated, an import simply makes new keys and the old entries age out. The cache
+nothing is ever invalidated, an import simply makes new keys. Putting a calendar's newer revision
+drops its older ones at once: requests still reading an older snapshot are rare and short, and read
+its stored row again, while imports in a loop would otherwise fill the budget with revisions nobody
+asks for again. The cache
 is shared by every Storage built for one database URL in a process (Radicale builds two). It is only
 the first tier: a miss reads the revision's stored render from the database (settlecal/renders.py),
 one row, and renders only when no server has stored it yet.
@@ -95,6 +98,7 @@ class RenderCache:
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self._entries: collections.OrderedDict[tuple[str, int], CalendarRender] = collections.OrderedDict()
+        self._revisions: dict[str, set[int]] = {}  # the revisions kept of each path
         self._size = 0
         self._lock = threading.Lock()
 
@@ -109,14 +113,19 @@ class RenderCache:
         if render.size > self.budget:
             return
         with self._lock:
-            old = self._entries.pop((path, revision), None)
-            if old is not None:
-                self._size -= old.size
+            kept = self._revisions.setdefault(path, set())
+            for older in [each for each in kept if each <= revision]:
+                self._size -= self._entries.pop((path, older)).size
+                kept.discard(older)
             self._entries[(path, revision)] = render
+            kept.add(revision)
             self._size += render.size
             while self._size > self.budget:
-                _, evicted = self._entries.popitem(last=False)
+                (evicted_path, evicted_revision), evicted = self._entries.popitem(last=False)
                 self._size -= evicted.size
+                self._revisions[evicted_path].discard(evicted_revision)
+                if not self._revisions[evicted_path]:
+                    del self._revisions[evicted_path]
 
     def __len__(self) -> int:
         return len(self._entries)

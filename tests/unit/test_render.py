@@ -134,10 +134,16 @@ def test_render_cache_is_bounded_and_keyed_by_revision() -> None:
     assert rendered.text.encode() == rendered.body
     assert gzip.decompress(rendered.gzipped()) == rendered.body
     cache = RenderCache(budget=rendered.size * 2)
-    cache.put("bsp/es-eur-monthly", 1, rendered)
     cache.put("bsp/es-eur-monthly", 2, rendered)
-    assert cache.get("bsp/es-eur-monthly", 1) is rendered
-    cache.put("bsp/fr-eur-twice-monthly", 2, rendered)  # evicts the least recently used: revision 2
-    assert cache.get("bsp/es-eur-monthly", 2) is None
-    assert cache.get("bsp/es-eur-monthly", 1) is rendered and len(cache) == 2
+    cache.put("bsp/es-eur-monthly", 1, rendered)  # a request on an older snapshot: kept beside the newer
+    assert cache.get("bsp/es-eur-monthly", 2) is rendered
+    cache.put("bsp/fr-eur-twice-monthly", 2, rendered)  # evicts the least recently used: revision 1
+    assert cache.get("bsp/es-eur-monthly", 1) is None
+    assert cache.get("bsp/es-eur-monthly", 2) is rendered and len(cache) == 2
+    cache.put("bsp/es-eur-monthly", 3, rendered)  # a newer revision drops the older ones of its path
+    assert cache.get("bsp/es-eur-monthly", 2) is None and cache.get("bsp/es-eur-monthly", 3) is rendered
+    assert len(cache) == 2
+    for revision in range(4, 40):  # imports in a loop: one entry per path, whatever the budget
+        cache.put("bsp/es-eur-monthly", revision, rendered)
+    assert len(cache) == 2 and cache.get("bsp/fr-eur-twice-monthly", 2) is rendered
     RenderCache(budget=1).put("x", 1, rendered)  # larger than the whole budget: not kept, no error
