@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import pathlib
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine
@@ -105,6 +106,18 @@ OTHERS = ("/bsp/za-zar-weekly/", "/cass/us-usd-four-times-monthly/", "/bsp/jp-jp
 QUERIES = sorted(name for name in REQUESTS if name.startswith("report-") and name not in RADICALE_ALONE)
 
 
+def counting_samples() -> tuple[list[int], Callable[[int], object]]:
+    """A stand-in for `sampled` that notes each time Radicale is asked, and the list it notes in."""
+    asked: list[int] = []
+    real = templates.collections.sampled
+
+    def counted(limit: int) -> object:
+        asked.append(limit)
+        return real(limit)
+
+    return asked, counted
+
+
 def _radicale_asked(limit: int) -> None:
     raise AssertionError("Radicale was asked although the query's shape was known")
 
@@ -136,12 +149,7 @@ def test_a_shape_is_kept_per_request_not_per_calendar(loaded: Engine, database_u
     dav = WsgiClient(make_application(database_url=database_url))
     alone = WsgiClient(make_application(database_url=database_url))
     dav.request(method, CALENDAR, headers=headers, body=body)
-    asked = []
-    real = templates.collections.sampled
-
-    def counted(limit: int) -> object:
-        asked.append(limit)
-        return real(limit)
+    asked, counted = counting_samples()
 
     empty = calendar_query("20990101T000000Z", "20990201T000000Z")
     variants = [(headers, calendar_query("20260401T000000Z", "20260601T000000Z")),
@@ -167,12 +175,7 @@ def test_a_shape_is_written_only_for_readers_of_the_calendar(loaded: Engine, dat
     application = make_application(database_url=database_url)
     dav = WsgiClient(application)
     dav.request(method, CALENDAR, headers=headers, body=body)
-    asked = []
-    real = templates.collections.sampled
-
-    def counted(limit: int) -> object:
-        asked.append(limit)
-        return real(limit)
+    asked, counted = counting_samples()
 
     monkeypatch.setattr(templates.collections, "sampled", counted)
     monkeypatch.setattr(application._feeds, "readable", lambda environ, path: path != OTHERS[0])
