@@ -9,9 +9,11 @@
   stored render (rendered once per deployment, see stored.py), with `If-None-Match` /
   `If-Modified-Since` → 304 and `Cache-Control` for subscribers. PROPFIND Depth 1 and REPORTs on a
   calendar are Radicale's answer over its first events, extended by a checked template
-  (templates.py). Radicale answers the rest (other PROPFINDs, OPTIONS, the web page); its GET
+  (templates.py); a calendar-query answered so once is written for every other calendar without
+  Radicale (shapes.py). Radicale answers the rest (other PROPFINDs, OPTIONS, the web page); its GET
   answers are made conditional too.
-- On a read replica, a sync token newer than what it replayed gets 503 + Retry-After (edge/lagging.py);
+- On a read replica, a sync token or If-None-Match ETag newer than what it replayed gets 503 +
+  Retry-After (edge/lagging.py, etags.py);
   costly requests are bounded (edge/limits.py, and ranges in edge/screening.py).
 - Each request reads one database snapshot (see settlecal/db/snapshot.py); its revision goes out
   in the `X-Settlecal-Revision` header.
