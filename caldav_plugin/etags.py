@@ -13,8 +13,8 @@ import hashlib
 import re
 from typing import Final
 
-# r<revision>-<hex>, quoted, optionally weak; anything else (another server's tag, `*`) names none.
-_REVISION_TAG: Final = re.compile(r'(?:W/)?"r(\d{1,18})-[0-9a-f]{8,64}"')
+# r<revision>-<hex>, quoted; anything else (another server's tag, `*`) names none.
+_REVISION_TAG: Final = re.compile(r'"r(\d{1,18})-[0-9a-f]{8,64}"')
 
 
 def revision_etag(revision: int, seed: str, *, weak: bool = False) -> str:
@@ -23,10 +23,16 @@ def revision_etag(revision: int, seed: str, *, weak: bool = False) -> str:
     return f'{"W/" if weak else ""}"r{revision}-{digest}"'
 
 
+def tags(if_none_match: str | None) -> frozenset[str]:
+    """The entity tags an If-None-Match header lists, weak ones in their strong form: it is compared
+    weakly (RFC 9110 §13.1.2). `*` stays as it is, for the caller to decide."""
+    return frozenset(tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",") if tag.strip())
+
+
 def newest_revision(if_none_match: str | None) -> int | None:
     """The newest revision the tags of an If-None-Match header name, or None when none names one."""
     if not if_none_match or len(if_none_match) > 8192:
         return None
-    revisions = [int(found.group(1)) for tag in if_none_match.split(",")
-                 if (found := _REVISION_TAG.fullmatch(tag.strip())) is not None]
+    revisions = [int(found.group(1)) for tag in tags(if_none_match)
+                 if (found := _REVISION_TAG.fullmatch(tag)) is not None]
     return max(revisions, default=None)

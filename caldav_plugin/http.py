@@ -22,6 +22,7 @@ from settlecal import filters, hrefs
 from settlecal.durations import ALARM_EXPECTED
 from settlecal.formats.timed import Timing
 from settlecal.formats import ical as render
+from caldav_plugin import etags
 from caldav_plugin.collection import CalendarCollection
 from caldav_plugin.storage import Storage
 
@@ -70,8 +71,8 @@ def not_modified(environ: Mapping[str, Any], etag: str, last_modified: str) -> b
     """RFC 9110 §13.1.2–3: If-None-Match wins; If-Modified-Since only counts without it."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or etag.removeprefix("W/") in tags
+        held = etags.tags(if_none_match)
+        return "*" in held or etag.removeprefix("W/") in held
     if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if if_modified_since and last_modified:
         try:

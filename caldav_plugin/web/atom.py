@@ -4,7 +4,7 @@ Atom feed (settlecal.formats.atom), with an ETag computed before anything is ren
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 from radicale import types as radicale_types
@@ -17,7 +17,7 @@ from settlecal.filters import FilterInvalid, calendar_filter
 from settlecal.formats import atom
 from settlecal.formats.query import Query
 from settlecal.i18n.languages import DEFAULT_LANGUAGE, language
-from caldav_plugin.etags import revision_etag
+from caldav_plugin.etags import revision_etag, tags
 from caldav_plugin.web import limits
 
 MAX_AGE: Final = 300
@@ -42,7 +42,7 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str, configure
         # one Host's answer to another.
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}",
                    "Vary": "Accept-Encoding" if configured else "Accept-Encoding, Host"}
-        if etag in _tags(environ.get("HTTP_IF_NONE_MATCH")):
+        if etag in tags(environ.get("HTTP_IF_NONE_MATCH")):
             return 304, headers, None, None
         if limits.is_head(environ):
             return 200, {"Content-Type": atom.MEDIA_TYPE, **headers}, b"", None
@@ -57,7 +57,3 @@ def handle(environ: Mapping[str, Any], engine: Engine, *, origin: str, configure
 def _last(query_string: str, name: str) -> str | None:
     values = urllib.parse.parse_qs(query_string).get(name)
     return values[-1] if values else None
-
-
-def _tags(header: str | None) -> Iterable[str]:
-    return [tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()]

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import gzip
 import http
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
+from caldav_plugin import etags
 from caldav_plugin.http import Answer, accepts_gzip
 from caldav_plugin.edge.answers import REVISION_HEADER
 from caldav_plugin.web.api.openapi import JSON, PROBLEM
@@ -82,7 +83,7 @@ def fresh(if_none_match: str | None, etag: str) -> bool:
 
     `*` is left out: it would also match an answer that is about to be a 404.
     """
-    return etag.removeprefix("W/") in _tags(if_none_match)
+    return etag.removeprefix("W/") in etags.tags(if_none_match)
 
 
 def _problem(status: int, code: ProblemCode, detail: str, parameter: str | None, revision: int) -> Answer:
@@ -94,10 +95,6 @@ def _answer(status: int, headers: Headers, body: bytes) -> Answer:
     if status not in (204, 304):
         headers.append(("Content-Length", str(len(body))))
     return Answer(f"{status} {http.HTTPStatus(status).phrase}", headers, [body] if body else [])
-
-
-def _tags(header: str | None) -> Iterable[str]:
-    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
 
 
 def _cached(etag: str, max_age: int) -> Headers:
