@@ -166,7 +166,7 @@ def prerender(engine: Engine, keys: Iterable[CalendarKey], *, refresh_minutes: i
     built: list[tuple[int, StoredRow]] = []
     with writing(engine) as session:
         states = [state for key in keys if (state := queries.calendar_state(session, key)) is not None]
-        pending = [state for state in states if renders.stored(session, state.id, name, state.revision) is None]
+        pending = [state for state in states if not renders.is_stored(session, state.id, name, state.revision)]
         to_render = 0
         for state in pending:  # counted by the database, and only until the limit is passed
             to_render += _changed_count(session, state, name)
@@ -182,5 +182,5 @@ def prerender(engine: Engine, keys: Iterable[CalendarKey], *, refresh_minutes: i
 
 
 def _changed_count(session: Session, state: queries.CalendarState, name: str) -> int:
-    previous = renders.latest_before(session, state.id, name, state.revision)
-    return queries.key_date_count(session, state.id, since=previous.revision if previous else None)
+    since = renders.revision_before(session, state.id, name, state.revision)
+    return queries.key_date_count(session, state.id, since=since)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,12 +34,25 @@ _AT = select(*_COLUMNS).where(_KEY, StoredRender.revision == bindparam("revision
 _BEFORE = (select(*_COLUMNS).where(_KEY, StoredRender.revision < bindparam("revision"))
            .order_by(StoredRender.revision.desc()).limit(1))
 _NEWER = select(StoredRender.revision).where(_KEY, StoredRender.revision >= bindparam("revision")).limit(1)
+_STORED_AT = select(StoredRender.revision).where(_KEY, StoredRender.revision == bindparam("revision"))
+_NEWEST_BEFORE = select(func.max(StoredRender.revision)).where(_KEY, StoredRender.revision < bindparam("revision"))
 
 
 def stored(session: Session, calendar_id: int, variant: str, revision: int) -> StoredRow | None:
     """The render of this revision, or None."""
     row = session.connection().execute(_AT, _params(calendar_id, variant, revision)).one_or_none()
     return None if row is None else StoredRow(*row)
+
+
+def is_stored(session: Session, calendar_id: int, variant: str, revision: int) -> bool:
+    """Whether this revision's render is stored (without reading its bytes)."""
+    return session.connection().execute(_STORED_AT, _params(calendar_id, variant, revision)).first() is not None
+
+
+def revision_before(session: Session, calendar_id: int, variant: str, revision: int) -> int | None:
+    """The revision of `latest_before`'s render (without reading its bytes), or None."""
+    found: int | None = session.connection().execute(_NEWEST_BEFORE, _params(calendar_id, variant, revision)).scalar()
+    return found
 
 
 def latest_before(session: Session, calendar_id: int, variant: str, revision: int) -> StoredRow | None:
