@@ -23,10 +23,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from radicale import pathutils
-
 from caldav_plugin.collection import CalendarCollection
-from settlecal import hrefs
 from settlecal.domain import CalendarKey
 
 Template = list[str | int]
@@ -43,7 +40,7 @@ Key = tuple[str | bytes | None, ...]
 @dataclasses.dataclass(frozen=True, slots=True)
 class Shape:
     status: str
-    headers: tuple[tuple[str, str], ...]  # Radicale's, but Content-Length
+    headers: tuple[tuple[str, str], ...]  # Radicale's (templates.py sets the Content-Length)
     head: str
     template: Template
     tail: str
@@ -66,47 +63,40 @@ class Shapes:
             return None
         return (raw, *(environ.get(name) for name in _HEADERS))
 
-    def learn(self, key: Key, path: str, status: str, headers: list[tuple[str, str]], head: str,
+    def learn(self, key: Key, calendar: CalendarKey, status: str, headers: list[tuple[str, str]], head: str,
               template: Template, tail: str, window: tuple[int, int]) -> None:
         """Keeps the template templates.py verified, when the calendar's path can be made a slot."""
-        general = _general(template, collection_path(path))
-        if general is None or any(collection_path(path) in text for text in (head, tail)):
+        quoted = _quoted(calendar)
+        general = _general(template, quoted)
+        if general is None or quoted in head or quoted in tail:
             return
-        kept = tuple((name, value) for name, value in headers if name.lower() != "content-length")
         with self._lock:
-            self._shapes[key] = Shape(status, kept, head, general, tail, window)
+            self._shapes[key] = Shape(status, tuple(headers), head, general, tail, window)
             self._shapes.move_to_end(key)
             while len(self._shapes) > LIMIT:
                 self._shapes.popitem(last=False)
 
-    def write(self, key: Key, environ: Mapping[str, Any], path: str,
+    def write(self, key: Key, environ: Mapping[str, Any], calendar: CalendarKey,
               fill: Callable[[Template, Any], str]) -> tuple[Shape, str] | None:
         """The answer's text from a learned shape, or None when there is none or it may not apply."""
         with self._lock:
             shape = self._shapes.get(key)
-        if shape is None:
+        if shape is None or not self._readable(environ, f"/{calendar.path}/"):
             return None
-        target = hrefs.parse_path(pathutils.sanitize_path(path))
-        if not isinstance(target, hrefs.CalendarPath):
-            return None
-        quoted = collection_path(path)
-        if not self._readable(environ, f"/{target.key.path}/"):
-            return None
-        collection = self._calendar(target.key)
+        collection = self._calendar(calendar)
         if collection is None:
             return None
         events = collection.render().overlapping(*shape.window)
         if not events:
             return None
+        quoted = _quoted(calendar)
         parts = [part if part != COLLECTION else quoted for part in shape.template]
         return shape, shape.head + "".join(fill(parts, event) for event in events) + shape.tail
 
 
-def collection_path(path: str) -> str:
+def _quoted(calendar: CalendarKey) -> str:
     """The calendar's path as Radicale writes it in hrefs (without the base prefix)."""
-    target = hrefs.parse_path(pathutils.sanitize_path(path))
-    assert isinstance(target, hrefs.CalendarPath)
-    return urllib.parse.quote(f"/{target.key.path}/")
+    return urllib.parse.quote(f"/{calendar.path}/")
 
 
 def _general(template: Template, quoted: str) -> Template | None:

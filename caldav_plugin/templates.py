@@ -28,6 +28,7 @@ from caldav_plugin import collection as collections
 from caldav_plugin.http import Answer
 from caldav_plugin.shapes import Shapes, Template
 from settlecal import hrefs
+from settlecal.domain import CalendarKey
 from settlecal.formats.ical import RenderedEvent
 
 SAMPLE: Final = 3
@@ -51,10 +52,10 @@ def respond(environ: dict[str, Any], method: str, delegate: Delegate, shapes: Sh
     With `shapes`, a calendar-query answered so before on any calendar is written without Radicale."""
     raw = _body(environ)
     accepted = environ.pop("HTTP_ACCEPT_ENCODING", None)  # spliced as text, compressed after, as Radicale does
-    path = str(environ.get("PATH_INFO") or "/")
-    key = shapes.key(environ, method, raw) if shapes is not None and _collection(path) else None
-    if key is not None and shapes is not None:
-        written = shapes.write(key, environ, path, _fill)
+    calendar = _collection(str(environ.get("PATH_INFO") or "/"))
+    key = shapes.key(environ, method, raw) if shapes is not None and calendar is not None else None
+    if key is not None and shapes is not None and calendar is not None:
+        written = shapes.write(key, environ, calendar, _fill)
         if written is not None:
             shape, text = written
             return _encoded(shape.status, list(shape.headers), text, accepted)
@@ -71,15 +72,15 @@ def respond(environ: dict[str, Any], method: str, delegate: Delegate, shapes: Sh
     if spliced is None:  # Radicale's own answer: again, whole, unless nothing was left out of this one
         environ["wsgi.input"] = io.BytesIO(raw)
         return delegate(environ, method) if sample.truncated or accepted is not None else answer
-    if key is not None and shapes is not None and sample.window is not None:
-        shapes.learn(key, path, answer.status, answer.headers, *spliced.parts, sample.window)
+    if key is not None and shapes is not None and calendar is not None and sample.window is not None:
+        shapes.learn(key, calendar, answer.status, answer.headers, *spliced.parts, sample.window)
     return _encoded(answer.status, answer.headers, spliced.text, accepted)
 
 
-def _collection(path: str) -> bool:
-    """A calendar's CalDAV collection (not its `.ics` alias)."""
+def _collection(path: str) -> CalendarKey | None:
+    """The calendar whose CalDAV collection this is (not its `.ics` alias), or None."""
     target = hrefs.parse_path(pathutils.sanitize_path(path))
-    return isinstance(target, hrefs.CalendarPath) and not target.alias
+    return target.key if isinstance(target, hrefs.CalendarPath) and not target.alias else None
 
 
 def _encoded(status: str, radicale_headers: list[tuple[str, str]], text: str, accepted: str | None) -> Answer:
@@ -90,15 +91,11 @@ def _encoded(status: str, radicale_headers: list[tuple[str, str]], text: str, ac
         data = compressor.compress(data) + compressor.flush()
         encoding = [("Content-Encoding", "gzip")]
     headers: list[tuple[str, str]] = []
-    found = False
     for name, value in radicale_headers:
         if name.lower() == "content-length":
             headers += [*encoding, ("Content-Length", str(len(data)))]
-            found = True
         else:
             headers.append((name, value))
-    if not found:  # a learned shape keeps Radicale's headers without the length, which moves to the end
-        headers += [*encoding, ("Content-Length", str(len(data)))]
     return Answer(status, headers, [data])
 
 
