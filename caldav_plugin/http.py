@@ -67,6 +67,17 @@ def forbidden_write(method: str) -> Answer:
     return Answer("403 Forbidden", headers, [b""] if method == "HEAD" else [body])
 
 
+def login_of(environ: Mapping[str, Any]) -> str | None:
+    """The user name of HTTP Basic credentials, else None (no credentials, or not Basic)."""
+    scheme, _, credentials = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        return base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
 def not_modified(environ: Mapping[str, Any], etag: str, last_modified: str) -> bool:
     """RFC 9110 §13.1.2–3: If-None-Match wins; If-Modified-Since only counts without it."""
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
@@ -202,12 +213,8 @@ class FeedResponder:
             return "" if self._auth_type in _HEADER_AUTH | {"none"} else None
         if self._auth_type != "none":
             return None
-        scheme, _, credentials = header.partition(" ")
-        if scheme.lower() != "basic":
-            return None
-        try:
-            login = base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
+        login = login_of(environ)
+        if login is None:
             return None
         return login if pathutils.is_safe_path_component(login) else ""
 

@@ -146,7 +146,7 @@ class Application:
             return refusal, None
         if path == answers.HEALTH_PATH:
             return health.health(self._storage.engine, self._write_engine, self._edge, method)
-        login = throttle.login_of(environ) if self._throttle is not None and not api_request else None
+        login = http.login_of(environ) if self._throttle is not None and not api_request else None
         if login is None:
             return self._limited(environ, method, path, api_request)
         assert self._throttle is not None

@@ -10,15 +10,12 @@ expire once a quiet period has passed. The state is per process and bounded in s
 
 from __future__ import annotations
 
-import base64
-import binascii
 import collections
 import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from caldav_plugin.edge.answers import text_answer
 from caldav_plugin.http import Answer
@@ -76,17 +73,6 @@ class LoginThrottle:
     def succeeded(self, user_key: str) -> None:
         with self._lock:
             self._failures.pop(user_key, None)
-
-
-def login_of(environ: Mapping[str, Any]) -> str | None:
-    """The user name of HTTP Basic credentials, else None (no credentials, or not Basic)."""
-    scheme, _, credentials = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        return base64.b64decode(credentials.strip(), validate=True).decode("utf-8").partition(":")[0]
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
 
 
 def keys_for(login: str, address: str) -> tuple[str, ...]:
